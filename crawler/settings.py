@@ -1,0 +1,59 @@
+"""Scrapy settings: polite defaults for the real web.
+
+`reprints crawl` and `reprints run` override a few of these per run (database path,
+page limit, and no throttling for the bundled sample web, which is ours and on loopback).
+"""
+
+BOT_NAME = "reprints"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves and obey the site's rules.
+USER_AGENT = "reprints/0.1 (+https://github.com/reprints/reprints; article archive crawler)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: few requests per site at once, adaptive delay, retries with backoff.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+
+# Limits: a crawl never runs away. DOWNLOAD_MAXSIZE applies after decompression.
+DEPTH_LIMIT = 12
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+URLLENGTH_LIMIT = 2000
+
+# Services we do not use: no open ports, nothing written under the home directory.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SchemeFilterMiddleware": 50,
+    "crawler.middlewares.WarcArchiveMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ProcessPipeline": 100,
+    "crawler.pipelines.TopicFilterPipeline": 200,
+    "crawler.pipelines.StorePipeline": 500,
+}
+
+# Where the corpus goes; `reprints crawl --db` sets these.
+REPRINTS_DB = "reprints.db"
+REPRINTS_ARCHIVE = None  # default: a folder named after the database, see pipeline.archive
+REPRINTS_MIN_TOPIC_SCORE = 0.0
+REPRINTS_STORE_BATCH = 50
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

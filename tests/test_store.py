@@ -1,0 +1,109 @@
+import json
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from pipeline.model import Article, Comment
+from pipeline.store import StoreError, article_id, ensure_schema, open_db, save_article
+
+
+def make_article(**overrides) -> Article:
+    fields = dict(
+        url="http://127.0.0.13:8100/2008/03/mlm-leadership.html", platform="blogger",
+        site_name="Free Business Articles Blog", title="MLM Leadership", author="Roger Smith",
+        published="2008-03-05", categories=["mlm", "leadership"],
+        paragraphs=["Success in your MLM career depends on your sponsor.", "Final views."],
+        bio="Roger Smith is the founder of Magnetic Leadership Marketing (MLM).",
+        syndicated_from="http://www.a1articles.com/article_485576_80.html",
+        repairs={"stray_bang": 2}, topic_score=0.9,
+        comments=[Comment(author="Ann", body="Thank you."),
+                  Comment(author="WAHMom", body="paid surveys", is_spam=True, spam_score=0.97,
+                          spam_reasons=["posted_years_after_post"])],
+    )
+    fields.update(overrides)
+    return Article(**fields)
+
+
+def test_ensure_schema_is_idempotent_and_complete():
+    db = sqlite_utils.Database(memory=True)
+    ensure_schema(db)
+    ensure_schema(db)
+    names = set(db.table_names())
+    assert {"sites", "authors", "articles", "comments", "clusters", "crawls", "schedules",
+            "article_versions", "articles_fts", "comments_fts"} <= names
+    assert {fk.other_table for fk in db["articles"].foreign_keys} == {"sites", "authors", "crawls", "clusters"}
+
+
+def test_save_new_then_unchanged_then_updated_keeps_history(db_path):
+    db = open_db(db_path)
+    assert save_article(db, make_article(), when="2026-01-01T00:00:00+00:00") == "new"
+    assert save_article(db, make_article(), when="2026-01-02T00:00:00+00:00") == "unchanged"
+    changed = make_article(paragraphs=["Success in your MLM career depends on you.", "Final views."])
+    assert save_article(db, changed, when="2026-01-03T00:00:00+00:00") == "updated"
+    row = db["articles"].get(article_id(changed.url))
+    assert row["first_seen"] == "2026-01-01T00:00:00+00:00"
+    assert row["last_seen"] == "2026-01-03T00:00:00+00:00"
+    assert row["body"].startswith("Success in your MLM career depends on you.")
+    assert json.loads(row["repairs"]) == {"stray_bang": 2}
+    versions = list(db["article_versions"].rows)
+    assert [v["body"].split(".")[0] for v in versions] == ["Success in your MLM career depends on your sponsor"]
+    assert db["articles"].count == 1
+    assert db["comments"].count == 2
+
+
+def test_comments_keep_page_order_and_verdicts(db_path):
+    db = open_db(db_path)
+    save_article(db, make_article())
+    rows = list(db.query("select author, position, is_spam, spam_reasons from comments order by position"))
+    assert rows == [{"author": "Ann", "position": 0, "is_spam": 0, "spam_reasons": "[]"},
+                    {"author": "WAHMom", "position": 1, "is_spam": 1,
+                     "spam_reasons": '["posted_years_after_post"]'}]
+
+
+def test_same_author_on_two_sites_is_one_row(db_path):
+    db = open_db(db_path)
+    save_article(db, make_article())
+    save_article(db, make_article(url="http://127.0.0.11:8100/article_485576_80.html", platform="directory",
+                                  author="Roger  SMITH", bio="Roger Smith is the founder of Magnetic "
+                                  "Leadership Marketing (MLM). He assists entrepreneurs."))
+    assert db["authors"].count == 1
+    author = next(iter(db["authors"].rows))
+    assert author["name"] == "Roger Smith"
+    assert author["bio"].endswith("He assists entrepreneurs.")  # the fuller bio wins
+    assert db["sites"].count == 2
+
+
+def test_full_text_search_follows_writes(db_path):
+    db = open_db(db_path)
+    save_article(db, make_article())
+    hits = list(db.query("select title from articles where rowid in "
+                         "(select rowid from articles_fts where articles_fts match 'sponsor')"))
+    assert hits == [{"title": "MLM Leadership"}]
+    save_article(db, make_article(paragraphs=["Nothing about that word now."]))
+    assert list(db.query("select rowid from articles_fts where articles_fts match 'sponsor'")) == []
+    assert list(db.query("select rowid from comments_fts where comments_fts match 'surveys'"))
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="notes.db: not an SQLite database"):
+        open_db(str(path))
+    assert path.read_bytes() == before
+
+
+def test_a_directory_that_does_not_exist_is_refused(tmp_path):
+    with pytest.raises(StoreError, match="missing/x.db"):
+        open_db(str(tmp_path / "missing" / "x.db"))
+    assert not (tmp_path / "missing").exists()
+
+
+def test_integrity_after_writes(db_path):
+    db = open_db(db_path)
+    save_article(db, make_article())
+    db.close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
