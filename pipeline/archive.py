@@ -6,10 +6,12 @@ its pages, so `reprints reprocess` can rebuild the same articles from the archiv
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
 import threading
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -102,7 +104,8 @@ def iter_posts(folder: str | os.PathLike) -> Iterator[ArchivedPost]:
         bodies: dict[str, bytes] = {}
         items: list[dict] = []
         try:
-            with open(path, "rb") as stream:
+            # Read through gzip ourselves: it raises on a truncated member, where warcio stops quietly.
+            with gzip.open(path, "rb") as stream:
                 for record in ArchiveIterator(stream):
                     if record.rec_type == "response":
                         url = record.rec_headers.get_header("WARC-Target-URI")
@@ -112,7 +115,7 @@ def iter_posts(folder: str | os.PathLike) -> Iterator[ArchivedPost]:
                     elif record.rec_type == "metadata" and \
                             record.rec_headers.get_header("Content-Type") == ITEM_RECORD_TYPE:
                         items.append(json.loads(record.content_stream().read()))
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
             raise ArchiveError(f"{path}: truncated or not a WARC file ({exc})") from None
         for item in items:
             pages = [(u, bodies[u]) for u in item["pages"] if u in bodies]

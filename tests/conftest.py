@@ -31,3 +31,25 @@ def _no_proxy(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "*")
     yield
+
+
+@pytest.fixture(scope="session")
+def sample_web():
+    """The bundled sample web on loopback, for the whole session."""
+    from crawler.sampleweb.server import SampleWeb
+
+    with SampleWeb() as web:
+        yield web
+
+
+@pytest.fixture(scope="session")
+def crawled_db(sample_web, tmp_path_factory) -> Path:
+    """A database made by one real `reprints crawl` of the whole sample web (shared: crawling is the slow part)."""
+    import subprocess
+
+    path = tmp_path_factory.mktemp("crawl") / "reprints.db"
+    urls = [site.start_url for site in sample_web.sites]
+    result = subprocess.run(reprints_cmd("crawl", *urls, "--db", str(path), "--no-throttle"),
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return path
