@@ -58,7 +58,7 @@ def crawl_settings(db_path: str, max_pages: int | None = None, min_topic_score: 
 
 def run_crawl(start_urls: list[str], settings, platform: str = "auto", progress: bool = True) -> CrawlSummary:
     """Crawl the start URLs with the platform's spider; block until done; return the summary."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SPIDERS[platform])
     summary = CrawlSummary()
     reporter = _Progress(crawler) if progress else None
@@ -89,16 +89,17 @@ class _Progress:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.loop = task.LoopingCall(self.show)
+        self.loop = None  # made in start(): a LoopingCall touches the reactor, which must not exist yet
         self.started = time.monotonic()
         self.tty = sys.stderr.isatty()
         self.last_line = 0.0
 
     def start(self, spider):
+        self.loop = task.LoopingCall(self.show)
         self.loop.start(PROGRESS_EVERY_SECONDS, now=False)
 
     def stop(self):
-        if self.loop.running:
+        if self.loop is not None and self.loop.running:
             self.loop.stop()
         if self.tty:
             sys.stderr.write("\n")
