@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from scrapy import signals
@@ -37,6 +38,12 @@ class CrawlSummary:
     stats: dict = field(default_factory=dict)
 
 
+def log_path_for(db_path: str) -> str:
+    """The crawl log kept beside a database: `reprints.db` -> `reprints.log`."""
+    path = Path(db_path)
+    return str(path.with_name(path.stem + ".log"))
+
+
 def crawl_settings(db_path: str, max_pages: int | None = None, min_topic_score: float = 0.0,
                    loopback: bool = False, jobdir: str | None = None, verbose: bool = False,
                    extra: dict | None = None):
@@ -45,7 +52,10 @@ def crawl_settings(db_path: str, max_pages: int | None = None, min_topic_score: 
     settings.setmodule("crawler.settings", priority="project")
     settings.set("REPRINTS_DB", db_path, priority="cmdline")
     settings.set("REPRINTS_MIN_TOPIC_SCORE", min_topic_score, priority="cmdline")
-    settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    if not verbose:
+        # The terminal gets progress and a summary; every URL's fate goes to the log beside the database.
+        settings.set("LOG_FILE", log_path_for(db_path), priority="cmdline")
     if max_pages:
         settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
     if jobdir:

@@ -37,7 +37,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.SchemeFilterMiddleware": 50,
+    "crawler.middlewares.SchemeFilterMiddleware": 650,
     "crawler.middlewares.WarcArchiveMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {}

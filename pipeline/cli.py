@@ -141,9 +141,9 @@ def crawl(urls, sources, db_path, platform, max_pages, min_topic_score, jobdir, 
     _open_db(db_path).close()
     summary = _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=no_throttle,
                      jobdir=jobdir, verbose=verbose)
-    _report(summary)
     if summary.start_failures and len(summary.start_failures) == len(start_urls):
         raise click.ClickException("cannot crawl " + "; ".join(summary.start_failures))
+    _report(summary)
 
 
 def _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=False, jobdir=None, verbose=False):
@@ -151,14 +151,17 @@ def _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=F
 
     settings = crawl_settings(db_path, max_pages=max_pages, min_topic_score=min_topic_score, loopback=loopback,
                               jobdir=jobdir, verbose=verbose)
-    return run_crawl(start_urls, settings, platform)
+    summary = run_crawl(start_urls, settings, platform)
+    summary.log_file = settings.get("LOG_FILE")
+    return summary
 
 
 def _report(summary) -> None:
+    log = f" (every URL's outcome is in {summary.log_file})" if getattr(summary, "log_file", None) else ""
     click.echo(f"crawled {summary.pages} pages: {summary.stored} articles stored ({summary.new} new, "
-               f"{summary.updated} updated), {summary.errors} errors", err=True)
+               f"{summary.updated} updated), {summary.errors} errors{log}", err=True)
     for failure in summary.start_failures:
-        click.echo(f"error: {failure}", err=True)
+        click.echo(f"warning: cannot crawl {failure}", err=True)
 
 
 # -- offline paths ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ class ExportFilter:
 
 ARTICLE_SQL = """
 select a.id, a.url, a.site_id, s.platform, s.name as site_name, a.title,
-       au.name as author_name, au.url as author_url, au.bio as author_bio,
+       au.name as author_name, au.url as author_url, au.bio as author_bio, a.posted_by,
        a.published, a.category, a.tags, a.body, a.word_count, a.language, a.topic_score,
        a.syndicated_from, a.cluster_id, a.content_hash, a.repairs, a.first_seen, a.last_seen
 from articles a
@@ -85,7 +85,7 @@ def to_record(article: dict, comments: list[tuple]) -> dict:
         "site_name": article["site_name"], "platform": article["platform"], "title": article["title"],
         "author": {"name": article["author_name"], "url": article["author_url"], "bio": article["author_bio"]}
         if article["author_name"] else None,
-        "published": article["published"], "category": article["category"],
+        "posted_by": article["posted_by"], "published": article["published"], "category": article["category"],
         "tags": json.loads(article["tags"] or "[]"), "body": article["body"],
         "word_count": article["word_count"], "language": article["language"],
         "topic_score": article["topic_score"], "syndicated_from": article["syndicated_from"],

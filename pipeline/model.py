@@ -39,6 +39,8 @@ class Article:
     title: str = ""
     author: str | None = None
     author_url: str | None = None
+    # On a blog that republishes an article, the blog's poster; the article's author comes from its bio.
+    posted_by: str | None = None
     published: str | None = None
     categories: list[str] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)

@@ -38,8 +38,8 @@ TABLES: dict[str, dict] = {
     ),
     "clusters": dict(columns={"id": int, "canonical_article_id": str, "size": int}, pk="id"),
     "articles": dict(
-        columns={"id": str, "url": str, "site_id": str, "title": str, "author_id": str, "published": str,
-                 "category": str, "tags": str, "body": str, "body_html": str, "word_count": int,
+        columns={"id": str, "url": str, "site_id": str, "title": str, "author_id": str, "posted_by": str,
+                 "published": str, "category": str, "tags": str, "body": str, "body_html": str, "word_count": int,
                  "language": str, "topic_score": float, "syndicated_from": str, "cluster_id": int,
                  "content_hash": str, "repairs": str, "first_seen": str, "last_seen": str, "crawl_id": int},
         pk="id",
@@ -209,7 +209,8 @@ def save_article(db: sqlite_utils.Database, article: Article, crawl_id: int | No
             })
         db["articles"].upsert({
             "id": art_id, "url": article.url, "site_id": sid, "title": article.title, "author_id": aid,
-            "published": article.published, "category": (article.categories or [None])[0],
+            "posted_by": article.posted_by, "published": article.published,
+            "category": (article.categories or [None])[0],
             "tags": json.dumps(article.categories), "body": body, "body_html": article.body_html,
             "word_count": len(body.split()), "language": article.language, "topic_score": article.topic_score,
             "syndicated_from": article.syndicated_from, "content_hash": digest,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import exceptions as scrapy_errors
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
@@ -141,6 +142,21 @@ class ReprintsSpider(scrapy.Spider):
             page.comment_pages.append((response.url, response.text))
         yield self._next_comment_page(page, pending) if pending else page
 
+    def walk(self, response, platform: str, page_callback, is_post) -> Iterable[scrapy.Request]:
+        """Follow a page's same-site links: posts to extraction, feeds to the feed parser, the rest walked on."""
+        if not is_html(response):
+            self.count_error(response.url, "not_html")
+            return
+        for url in self.same_site_links(response):
+            if SKIP_LINKS_RE.search(url):
+                continue
+            if is_post(url):
+                yield self.post_request(url, platform)
+            elif FEED_LINK_RE.search(url):
+                yield self.feed_request(url, platform)
+            else:
+                yield self.request(url, page_callback)
+
     def same_site_links(self, response, pattern: re.Pattern | None = None) -> list[str]:
         """Absolute links on the page to the page's own host, optionally matching a pattern."""
         if not isinstance(response, TextResponse):
@@ -152,6 +168,15 @@ class ReprintsSpider(scrapy.Spider):
             if urlsplit(url).netloc == host and (pattern is None or pattern.search(url)):
                 links.append(url)
         return list(dict.fromkeys(links))
+
+
+# Links a site walk never follows: accounts, admin, search, replies and duplicate views of a post.
+SKIP_LINKS_RE = re.compile(
+    r"(wp-admin|wp-login|/wp-includes/|/login|/logout|/register|/signup|/members/|/cgi-bin/|/print/|"
+    r"[?&](replytocom|showComment|share|action|preview|s|q)=|/comment-page-\d+|/trackback/?$|"
+    r"/feed/?$|\.(jpe?g|png|gif|css|js|ico|zip|mp3|mp4)$)", re.I)
+# Links that are feeds: handed to the feed parser, not to extraction.
+FEED_LINK_RE = re.compile(r"(/feeds/|/atom\.xml$|/rss\.xml$|[?&]alt=rss)", re.I)
 
 
 def is_html(response) -> bool:
@@ -174,17 +199,30 @@ def comment_page_urls(response) -> list[str]:
     return [pages[n] for n in sorted(pages)]
 
 
+# Download failures by reason: Scrapy's own exceptions (2.19) and Twisted's underneath them.
+DOWNLOAD_ERRORS = {
+    "dns_lookup_failed": (scrapy_errors.CannotResolveHostError, DNSLookupError),
+    "timeout": (scrapy_errors.DownloadTimeoutError, TimeoutError, TCPTimedOutError),
+    "connection_refused": (scrapy_errors.DownloadConnectionRefusedError, ConnectionRefusedError),
+    "data_loss": (scrapy_errors.ResponseDataLossError,),
+    "unsupported_scheme": (scrapy_errors.UnsupportedURLSchemeError,),
+    "download_failed": (scrapy_errors.DownloadFailedError,),
+}
+# Our middlewares refuse a request with IgnoreRequest("<reason>: <details>").
+REASON_PREFIX_RE = re.compile(r"^([a-z_]+): ")
+
+
 def failure_reason(failure) -> str:
     """A short reason for a failed request: http_404, timeout, dns_lookup_failed, ..."""
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
-    if failure.check(DNSLookupError):
-        return "dns_lookup_failed"
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout"
-    if failure.check(ConnectionRefusedError):
-        return "connection_refused"
+    for reason, error_types in DOWNLOAD_ERRORS.items():
+        if failure.check(*error_types):
+            return reason
     message = str(failure.value)
+    coded = REASON_PREFIX_RE.match(message)
+    if coded:
+        return coded.group(1)
     if "robots.txt" in message:
         return "forbidden_by_robots"
     if "redirect" in message.lower():

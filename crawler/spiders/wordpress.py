@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urljoin
 
+from crawler.spiders.base import is_html
+
 FEED_PAGE = "/feed/?paged={page}"
 API_PAGE = "/wp-json/wp/v2/posts?per_page=50&page={page}"
 # body classes WordPress themes put on a single post's page
@@ -15,14 +17,16 @@ class WordPressNavigation:
     """Mixin: how to find every post of a WordPress blog."""
 
     def navigate_wordpress(self, response):
-        """From any WordPress page: the post itself if it is one, the feed, the REST API, post links."""
-        body_class = " ".join(response.css("body::attr(class)").getall()) + " "
-        if any(marker in body_class for marker in SINGLE_POST_MARKERS):
-            yield from self.parse_post(response, "wordpress")
+        """From any WordPress page: the feed and its pages, the REST API, then a walk of the blog."""
         yield self.paging_request(urljoin(response.url, "/feed/"), self.parse_wordpress_feed, 1)
         yield self.paging_request(urljoin(response.url, API_PAGE.format(page=1)), self.parse_wordpress_api, 1)
-        for href in response.css(".entry-title a::attr(href), a[rel=bookmark]::attr(href)").getall():
-            yield self.post_request(urljoin(response.url, href), "wordpress")
+        yield from self.parse_wordpress_page(response)
+
+    def parse_wordpress_page(self, response):
+        """A single post (by its body class) goes to extraction; every page is walked for more."""
+        if is_html(response) and is_single_post(response):
+            yield from self.parse_post(response, "wordpress")
+        yield from self.walk(response, "wordpress", self.parse_wordpress_page, lambda url: False)
 
     def parse_wordpress_feed(self, response, page: int):
         """One page of /feed/: its posts, then the next page while pages have entries."""
@@ -37,8 +41,8 @@ class WordPressNavigation:
 
     def parse_wordpress_api(self, response, page: int):
         """One page of /wp-json/wp/v2/posts: its post links, then the next page."""
-        if response.status == 404:
-            return  # the site offers no REST API
+        if response.status in (400, 404):
+            return  # past the last page (WordPress answers 400), or no REST API at all
         try:
             posts = json.loads(response.text)
         except (ValueError, AttributeError):
@@ -59,4 +63,10 @@ class WordPressNavigation:
 
     def paging_request(self, url: str, callback, page: int):
         """A request for page `page` of a list; a 404 there ends the list and is no error."""
-        return self.request(url, callback, cb_kwargs={"page": page}, meta={"handle_httpstatus_list": [404]})
+        return self.request(url, callback, cb_kwargs={"page": page}, meta={"handle_httpstatus_list": [400, 404]})
+
+
+def is_single_post(response) -> bool:
+    """True when the theme marks the page as one post (WordPress body classes)."""
+    body_class = " ".join(response.css("body::attr(class)").getall()) + " "
+    return any(marker in body_class for marker in SINGLE_POST_MARKERS)

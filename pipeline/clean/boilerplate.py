@@ -524,6 +524,19 @@ def bio_opener(paragraph: str, author: str | None = None) -> str | None:
     return None
 
 
+def bio_name(bio: str) -> str | None:
+    """The person a resource box is about ("Roger Smith is the founder of ..." -> "Roger Smith"), or None.
+
+    Only a full name (two words or more) counts: "Jason is ..." does not say who wrote the article.
+    """
+    text = BIO_HEADER.sub("", bio, count=1).lstrip()
+    for opener in (BIO_ROLE_OPENER, BIO_VERB_OPENER):
+        match = opener.match(text)
+        if match and _is_name(match.group("name")) and len(match.group("name").split()) > 1:
+            return match.group("name").strip()
+    return None
+
+
 def has_contact(paragraph: str) -> bool:
     """True if the paragraph gives a URL, e-mail, phone or Skype name."""
     return CONTACT.search(paragraph) is not None

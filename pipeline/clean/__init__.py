@@ -1,0 +1,60 @@
+"""Cleaning: repair the text, then separate chrome, syndication line and resource box.
+
+`clean_article` is the one entry point the crawl, `reprints extract` and
+`reprints reprocess` share. Every step is a pure function of text in this package.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+
+from pipeline.clean.boilerplate import bio_name, split_bio, split_syndication, strip_chrome
+from pipeline.clean.repair import repair_text
+from pipeline.model import Article
+
+
+def repair_all(texts: list[str], counts: Counter) -> list[str]:
+    """Repair each text, adding what each repair did to `counts`."""
+    repaired = []
+    for text in texts:
+        fixed, fired = repair_text(text)
+        counts.update(fired)
+        repaired.append(fixed)
+    return repaired
+
+
+def paragraphs_to_html(paragraphs: list[str]) -> str:
+    """The body as escaped <p> elements: safe by construction, and it matches `body`."""
+    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def credit_bio_author(article: Article) -> None:
+    """A republished article's author is the person its resource box names, not the blog's poster."""
+    named = bio_name(article.bio or "")
+    if named and article.author != named:
+        article.posted_by = article.posted_by or article.author
+        article.author = named
+
+
+def clean_article(article: Article) -> Article:
+    """Repair and split one extracted article in place; return it."""
+    counts: Counter = Counter()
+    article.title = repair_all([article.title], counts)[0].strip()
+    paragraphs = [p for p in repair_all(article.paragraphs, counts) if p.strip()]
+    paragraphs, removed = strip_chrome(paragraphs, article.platform)
+    if removed:
+        counts["chrome_removed"] += len(removed)
+    paragraphs, source = split_syndication(paragraphs)
+    article.syndicated_from = article.syndicated_from or source
+    paragraphs, bio = split_bio(paragraphs, article.author)
+    article.bio = article.bio or bio
+    if article.bio:
+        article.bio = repair_all([article.bio], Counter())[0]
+        credit_bio_author(article)
+    article.paragraphs = paragraphs
+    article.body_html = paragraphs_to_html(paragraphs)
+    for comment in article.comments:
+        comment.body = repair_all([comment.body], Counter())[0]
+    article.repairs = {kind: n for kind, n in sorted(counts.items()) if n}
+    return article
