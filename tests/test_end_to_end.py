@@ -86,6 +86,7 @@ def test_the_example_post_comes_out_clean(conn, truth):
     assert body.endswith("show healthy growth.")
     assert row["syndicated_from"] == "http://www.a1articles.com/article_485576_80.html"
     assert row["author_bio"].startswith("Roger Smith is the founder of Magnetic Leadership Marketing (MLM).")
+    assert row["author_bio"].endswith("Skype Me: (972)535-8801")  # the copyright footer is not bio
     assert json.loads(row["repairs"])["stray_bang"] >= 7
     assert (row["comment_count"], row["spam_count"]) == (1, 1)
 

@@ -65,3 +65,14 @@ def extra_template_vars(template, database, table, request, datasette):
         return {"reprints": await article_context(datasette, database, article_id)}
 
     return inner
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """Article titles link to the article page, wherever a table lists them."""
+    if table == "articles" and column == "title" and value and "id" in row.keys():
+        from markupsafe import Markup, escape
+
+        href = datasette.urls.row(database, table, escape(str(row["id"])))
+        return Markup('<a class="article-link" href="{}">{}</a>').format(href, value)
+    return None

@@ -43,10 +43,12 @@ def clean_article(article: Article) -> Article:
     article.title = repair_all([article.title], counts)[0].strip()
     paragraphs = [p for p in repair_all(article.paragraphs, counts) if p.strip()]
     paragraphs, removed = strip_chrome(paragraphs, article.platform)
-    if removed:
-        counts["chrome_removed"] += len(removed)
     paragraphs, source = split_syndication(paragraphs)
     article.syndicated_from = article.syndicated_from or source
+    # Footers glue "Source:" to the copyright line; once the source is out, the copyright stands alone.
+    paragraphs, removed_after = strip_chrome(paragraphs, article.platform)
+    if removed or removed_after:
+        counts["chrome_removed"] += len(removed) + len(removed_after)
     paragraphs, bio = split_bio(paragraphs, article.author)
     article.bio = article.bio or bio
     if article.bio:
