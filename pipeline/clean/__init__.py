@@ -29,6 +29,13 @@ def paragraphs_to_html(paragraphs: list[str]) -> str:
     return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
+def clean_bio(bio: str, platform: str) -> str | None:
+    """Repair a resource box and drop the copyright and chrome lines directories put inside it."""
+    lines = [line for line in repair_all(bio.split("\n"), Counter()) if line.strip()]
+    kept, _ = strip_chrome(lines, platform)
+    return "\n\n".join(kept).strip() or None
+
+
 def credit_bio_author(article: Article) -> None:
     """A republished article's author is the person its resource box names, not the blog's poster."""
     named = bio_name(article.bio or "")
@@ -52,7 +59,7 @@ def clean_article(article: Article) -> Article:
     paragraphs, bio = split_bio(paragraphs, article.author)
     article.bio = article.bio or bio
     if article.bio:
-        article.bio = repair_all([article.bio], Counter())[0]
+        article.bio = clean_bio(article.bio, article.platform)
         credit_bio_author(article)
     article.paragraphs = paragraphs
     article.body_html = paragraphs_to_html(paragraphs)
