@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from pipeline.model import ExtractError
 from pipeline.process import process_page
-from pipeline.store import finish_crawl, open_db, save_article, start_crawl
+from pipeline.store import finish_crawl, open_db, save_articles, start_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +56,21 @@ class TopicFilterPipeline:
 
 
 class StorePipeline:
-    """Upsert each article into the SQLite corpus and record the crawl in `crawls`."""
+    """Upsert articles into the SQLite corpus in batches and record the crawl in `crawls`.
+
+    A batch is written when it is full or REPRINTS_STORE_SECONDS have passed since the last write,
+    so a killed crawl loses at most a few seconds of pages (which a re-crawl fetches again).
+    """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("REPRINTS_DB")
+        self.batch_size = crawler.settings.getint("REPRINTS_STORE_BATCH")
+        self.max_wait = crawler.settings.getfloat("REPRINTS_STORE_SECONDS", 2.0)
         self.counts = {"new": 0, "updated": 0}
+        self.pending = []
+        self.last_write = time.monotonic()
         self.db = None
         self.crawl_id = None
 
@@ -78,14 +87,28 @@ class StorePipeline:
         self.crawl_id = start_crawl(self.db, spider.name, list(getattr(spider, "start_urls", [])))
 
     def process_item(self, article):
-        status = save_article(self.db, article, self.crawl_id)
-        self.stats.inc_value(f"reprints/stored/{status}")
-        if status in self.counts:
-            self.counts[status] += 1
-        archive = getattr(self.crawler, "reprints_archive", None)
-        if archive is not None:
-            archive.write_item(article.url, article.platform, getattr(article, "page_urls", [article.url]))
+        self.pending.append(article)
+        if len(self.pending) >= self.batch_size or time.monotonic() - self.last_write >= self.max_wait:
+            self.flush()
         return article
+
+    def flush(self):
+        """Write the pending articles in one transaction, then note them in the archive."""
+        if not self.pending:
+            return
+        statuses = save_articles(self.db, self.pending, self.crawl_id)
+        archive = getattr(self.crawler, "reprints_archive", None)
+        for article, status in zip(self.pending, statuses):
+            self.stats.inc_value(f"reprints/stored/{status}")
+            if status in self.counts:
+                self.counts[status] += 1
+            if archive is not None:
+                archive.write_item(article.url, article.platform, getattr(article, "page_urls", [article.url]))
+        self.pending = []
+        self.last_write = time.monotonic()
+
+    def close_spider(self):
+        self.flush()
 
     def spider_closed(self, spider, reason):
         if self.db is None:

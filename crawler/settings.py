@@ -51,7 +51,8 @@ ITEM_PIPELINES = {
 REPRINTS_DB = "reprints.db"
 REPRINTS_ARCHIVE = None  # default: a folder named after the database, see pipeline.archive
 REPRINTS_MIN_TOPIC_SCORE = 0.0
-REPRINTS_STORE_BATCH = 50
+REPRINTS_STORE_BATCH = 100
+REPRINTS_STORE_SECONDS = 2.0
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -64,9 +64,13 @@ TABLES: dict[str, dict] = {
 }
 INDEXES = {
     "articles": [["site_id"], ["author_id"], ["published"], ["category"], ["cluster_id"], ["content_hash"]],
-    "comments": [["article_id"], ["is_spam"]],
+    "comments": [["article_id", "position"]],
     "article_versions": [["article_id"]],
 }
+# Page cache per connection: FTS5 merges touch many pages; 64 MB keeps them in memory.
+CACHE_KIB = 64 * 1024
+# SQLite builds here allow 32766 variables; stay far below for portability.
+SQL_VARIABLES_PER_QUERY = 900
 FTS = {"articles": ["title", "body"], "comments": ["body"]}
 
 
@@ -92,6 +96,7 @@ def open_db(path: str) -> sqlite_utils.Database:
             db.enable_wal()
         # WAL + NORMAL survives a killed process intact; only a power cut may lose the last commits.
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         ensure_schema(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {_reason(exc)}") from None
@@ -151,89 +156,128 @@ def site_id(url: str) -> str:
     return urlsplit(normalize_url(url)).netloc
 
 
-def save_site(db: sqlite_utils.Database, article: Article, when: str) -> str:
-    """Upsert the article's site; return its id."""
-    sid = site_id(article.url)
-    existing = _get(db, "sites", sid)
-    row = {"id": sid, "platform": article.platform, "last_crawled": when,
-           "name": article.site_name or (existing or {}).get("name") or sid,
-           "feed_url": article.feed_url or (existing or {}).get("feed_url"),
-           "first_seen": (existing or {}).get("first_seen") or when}
-    db["sites"].upsert(row, pk="id")
-    return sid
+SITE_UPSERT = """
+insert into sites (id, platform, name, feed_url, first_seen, last_crawled)
+values (:id, :platform, :name, :feed_url, :when, :when)
+on conflict(id) do update set platform = excluded.platform, last_crawled = excluded.last_crawled,
+    name = coalesce(excluded.name, sites.name), feed_url = coalesce(excluded.feed_url, sites.feed_url)
+"""
+# One row per author across sites: the first spelling, URL and site stay; the fuller bio wins
+# (copies often truncate the resource box).
+AUTHOR_UPSERT = """
+insert into authors (id, name, bio, url, site_id) values (:id, :name, :bio, :url, :site_id)
+on conflict(id) do update set
+    bio = case when length(coalesce(excluded.bio, '')) > length(coalesce(authors.bio, ''))
+               then excluded.bio else authors.bio end,
+    url = coalesce(authors.url, excluded.url)
+"""
+ARTICLE_COLUMNS = ("id", "url", "site_id", "title", "author_id", "posted_by", "published", "category", "tags",
+                   "body", "body_html", "word_count", "language", "topic_score", "syndicated_from",
+                   "content_hash", "repairs", "first_seen", "last_seen", "crawl_id")
+# first_seen is never overwritten: an update keeps the article's history.
+ARTICLE_UPSERT = (
+    f"insert into articles ({', '.join(ARTICLE_COLUMNS)}) values ({', '.join(':' + c for c in ARTICLE_COLUMNS)}) "
+    "on conflict(id) do update set "
+    + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "first_seen"))
+)
+COMMENT_COLUMNS = ("id", "article_id", "position", "author", "author_url", "posted", "body", "is_spam",
+                   "spam_score", "spam_reasons")
+COMMENT_INSERT = (f"insert or replace into comments ({', '.join(COMMENT_COLUMNS)}) "
+                  f"values ({', '.join('?' for _ in COMMENT_COLUMNS)})")
 
 
-def save_author(db: sqlite_utils.Database, article: Article, sid: str) -> str | None:
-    """Upsert the article's author (one row per author across sites); return its id."""
-    if not article.author:
-        return None
-    aid = hashlib.sha1(author_key(article.author).encode()).hexdigest()[:16]
-    existing = _get(db, "authors", aid) or {}
-    row = {"id": aid, "name": existing.get("name") or article.author,
-           "bio": _longer(existing.get("bio"), article.bio),
-           "url": existing.get("url") or article.author_url, "site_id": existing.get("site_id") or sid}
-    db["authors"].upsert(row, pk="id")
-    return aid
+def author_id(name: str) -> str:
+    """The stable key of an author: a hash of the normalized name."""
+    return hashlib.sha1(author_key(name).encode()).hexdigest()[:16]
 
 
-def _longer(old: str | None, new: str | None) -> str | None:
-    """Keep the fuller of two bios: copies often truncate the resource box."""
-    return max((b for b in (old, new) if b), key=len, default=None)
-
-
-def _get(db: sqlite_utils.Database, table: str, pk: str) -> dict | None:
-    rows = list(db[table].rows_where("id = ?", [pk]))
-    return rows[0] if rows else None
+def _placeholders(values) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def save_article(db: sqlite_utils.Database, article: Article, crawl_id: int | None = None,
                  when: str | None = None) -> str:
-    """Upsert one cleaned article with its site, author and comments.
+    """Upsert one cleaned article with its site, author and comments; "new", "updated" or "unchanged"."""
+    return save_articles(db, [article], crawl_id, when)[0]
 
-    Returns "new", "updated" or "unchanged". An update keeps `first_seen` and copies
-    the previous title and body into `article_versions`.
+
+def save_articles(db: sqlite_utils.Database, articles: list[Article], crawl_id: int | None = None,
+                  when: str | None = None) -> list[str]:
+    """Upsert a batch of cleaned articles in one transaction; return each one's status.
+
+    "new", "updated" (its previous title and body go to `article_versions`, `first_seen` is kept)
+    or "unchanged". Comments are replaced by the page's current list only when it changed.
     """
     when = when or now_iso()
-    with db.conn:
-        sid = save_site(db, article, when)
-        aid = save_author(db, article, sid)
-        art_id = article_id(article.url)
-        body = article.body
-        digest = content_hash(article.title + "\n" + body)
-        old = _get(db, "articles", art_id)
-        status = "new" if old is None else ("unchanged" if old["content_hash"] == digest else "updated")
-        if status == "updated":
-            db["article_versions"].insert({
-                "article_id": art_id, "title": old["title"], "body": old["body"],
-                "content_hash": old["content_hash"], "first_seen": old["first_seen"], "replaced": when,
-            })
-        db["articles"].upsert({
-            "id": art_id, "url": article.url, "site_id": sid, "title": article.title, "author_id": aid,
-            "posted_by": article.posted_by, "published": article.published,
-            "category": (article.categories or [None])[0],
-            "tags": json.dumps(article.categories), "body": body, "body_html": article.body_html,
-            "word_count": len(body.split()), "language": article.language, "topic_score": article.topic_score,
-            "syndicated_from": article.syndicated_from, "content_hash": digest,
-            "repairs": json.dumps(article.repairs, sort_keys=True),
-            "first_seen": old["first_seen"] if old else when, "last_seen": when,
-            "crawl_id": crawl_id if crawl_id is not None else (old or {}).get("crawl_id"),
-        }, pk="id")
-        # Comments change without the body changing: always take the page's current list.
-        _save_comments(db, art_id, article)
-    return status
+    rows = [_article_row(article, crawl_id, when) for article in articles]
+    conn = db.conn
+    with conn:
+        previous = _existing(conn, "select id, title, body, content_hash, first_seen, crawl_id from articles",
+                             [row["id"] for row in rows])
+        conn.executemany(SITE_UPSERT, [{"id": row["site_id"], "platform": a.platform, "name": a.site_name,
+                                        "feed_url": a.feed_url, "when": when} for row, a in zip(rows, articles)])
+        conn.executemany(AUTHOR_UPSERT, [{"id": row["author_id"], "name": a.author, "bio": a.bio,
+                                          "url": a.author_url, "site_id": row["site_id"]}
+                                         for row, a in zip(rows, articles) if row["author_id"]])
+        statuses = []
+        for row in rows:
+            old = previous.get(row["id"])
+            status = "new" if old is None else ("unchanged" if old[3] == row["content_hash"] else "updated")
+            if old is not None:
+                row["first_seen"] = old[4]
+                row["crawl_id"] = row["crawl_id"] if row["crawl_id"] is not None else old[5]
+            if status == "updated":
+                conn.execute("insert into article_versions (article_id, title, body, content_hash, first_seen, "
+                             "replaced) values (?, ?, ?, ?, ?, ?)", [row["id"], old[1], old[2], old[3], old[4], when])
+            statuses.append(status)
+        conn.executemany(ARTICLE_UPSERT, [row for row, status in zip(rows, statuses) if status != "unchanged"])
+        unchanged = [row["id"] for row, status in zip(rows, statuses) if status == "unchanged"]
+        if unchanged:
+            conn.execute(f"update articles set last_seen = ? where id in ({_placeholders(unchanged)})",
+                         [when, *unchanged])
+        _save_comments(conn, rows, articles)
+    return statuses
 
 
-def _save_comments(db: sqlite_utils.Database, art_id: str, article: Article) -> None:
-    """Replace the article's comments with the page's current ones, in page order."""
-    db.execute("DELETE FROM comments WHERE article_id = ?", [art_id])
-    rows = [{
-        "id": _comment_id(art_id, i, c.author, c.body), "article_id": art_id, "position": i,
-        "author": c.author, "author_url": c.author_url, "posted": c.posted, "body": c.body,
-        "is_spam": int(c.is_spam), "spam_score": round(c.spam_score, 4),
-        "spam_reasons": json.dumps(c.spam_reasons),
-    } for i, c in enumerate(article.comments)]
-    if rows:
-        db["comments"].insert_all(rows, pk="id", replace=True)
+def _article_row(article: Article, crawl_id: int | None, when: str) -> dict:
+    """The `articles` row of an article (first_seen is corrected against the stored row)."""
+    body = article.body
+    return {
+        "id": article_id(article.url), "url": article.url, "site_id": site_id(article.url),
+        "title": article.title, "author_id": author_id(article.author) if article.author else None,
+        "posted_by": article.posted_by, "published": article.published,
+        "category": (article.categories or [None])[0], "tags": json.dumps(article.categories),
+        "body": body, "body_html": article.body_html, "word_count": len(body.split()),
+        "language": article.language, "topic_score": article.topic_score,
+        "syndicated_from": article.syndicated_from, "content_hash": content_hash(article.title + "\n" + body),
+        "repairs": json.dumps(article.repairs, sort_keys=True), "first_seen": when, "last_seen": when,
+        "crawl_id": crawl_id,
+    }
+
+
+def _existing(conn, select_sql: str, ids: list[str]) -> dict[str, tuple]:
+    """Rows of `select_sql` whose id is in ids, keyed by id."""
+    found = {}
+    for start in range(0, len(ids), SQL_VARIABLES_PER_QUERY):
+        chunk = ids[start:start + SQL_VARIABLES_PER_QUERY]
+        for row in conn.execute(f"{select_sql} where id in ({_placeholders(chunk)})", chunk):
+            found[row[0]] = row
+    return found
+
+
+def _save_comments(conn, rows: list[dict], articles: list[Article]) -> None:
+    """Replace each article's comments with the page's current ones, in page order, when they changed."""
+    for row, article in zip(rows, articles):
+        art_id = row["id"]
+        comments = [(_comment_id(art_id, i, c.author, c.body), art_id, i, c.author, c.author_url, c.posted,
+                     c.body, int(c.is_spam), round(c.spam_score, 4), json.dumps(c.spam_reasons))
+                    for i, c in enumerate(article.comments)]
+        stored = conn.execute("select id, is_spam, spam_score, spam_reasons from comments "
+                              "where article_id = ? order by position", [art_id]).fetchall()
+        if stored == [(c[0], c[7], c[8], c[9]) for c in comments]:
+            continue
+        conn.execute("delete from comments where article_id = ?", [art_id])
+        conn.executemany(COMMENT_INSERT, comments)
 
 
 def start_crawl(db: sqlite_utils.Database, spider: str, start_urls: list[str]) -> int:
