@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from urllib.parse import urlsplit
 
 from pipeline.clean.boilerplate import bio_name, split_bio, split_syndication, strip_chrome
 from pipeline.clean.repair import repair_text
 from pipeline.model import Article
+from pipeline.urls import normalize_url
 
 
 def repair_all(texts: list[str], counts: Counter) -> list[str]:
@@ -27,6 +29,13 @@ def repair_all(texts: list[str], counts: Counter) -> list[str]:
 def paragraphs_to_html(paragraphs: list[str]) -> str:
     """The body as escaped <p> elements: safe by construction, and it matches `body`."""
     return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def syndication_elsewhere(source: str | None, url: str) -> str | None:
+    """A source line naming the page's own site marks an original ("Article Source:" on a directory): None."""
+    if source and urlsplit(normalize_url(source)).netloc == urlsplit(normalize_url(url)).netloc:
+        return None
+    return source
 
 
 def clean_bio(bio: str, platform: str) -> str | None:
@@ -51,7 +60,7 @@ def clean_article(article: Article) -> Article:
     paragraphs = [p for p in repair_all(article.paragraphs, counts) if p.strip()]
     paragraphs, removed = strip_chrome(paragraphs, article.platform)
     paragraphs, source = split_syndication(paragraphs)
-    article.syndicated_from = article.syndicated_from or source
+    article.syndicated_from = syndication_elsewhere(article.syndicated_from or source, article.url)
     # Footers glue "Source:" to the copyright line; once the source is out, the copyright stands alone.
     paragraphs, removed_after = strip_chrome(paragraphs, article.platform)
     if removed or removed_after:
