@@ -70,3 +70,32 @@ def test_serve_refuses_a_port_in_use(tmp_path, db_path):
         result = CliRunner().invoke(cli, ["serve", "--db", db_path, "--port", str(port)])
     assert result.exit_code == 1
     assert f"port {port} on 127.0.0.1 is already in use" in result.output
+
+
+def test_run_demo_loads_the_sample_web(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "demo.db"
+    result = subprocess.run(reprints_cmd("run", "--db", str(db), "--no-serve"), capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sample web: 5 sites on loopback" in result.stderr
+    with sqlite3.connect(db) as conn:
+        articles, sites = conn.execute("select count(*), count(distinct site_id) from articles").fetchone()
+        commented = conn.execute("select count(distinct article_id) from comments").fetchone()[0]
+    assert articles >= 40 and sites >= 4 and commented >= 10
+
+
+def test_sampleweb_prints_one_start_url_per_site():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(reprints_cmd("sampleweb", "--port", str(port)), stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline().strip() for _ in range(5)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert lines == [f"http://127.0.0.{ip}:{port}/" for ip in range(11, 16)]
