@@ -12,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
+from crawler.jobdir import recover_jobdir
 from crawler.spiders.sites import SPIDERS
 
 # For our own sample web on loopback: no delays, several requests per host at once.
@@ -59,6 +60,9 @@ def crawl_settings(db_path: str, max_pages: int | None = None, min_topic_score: 
     if max_pages:
         settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
     if jobdir:
+        if recover_jobdir(jobdir):
+            print(f"{jobdir}: the last crawl there was killed; starting it over from its start URLs",
+                  file=sys.stderr)
         settings.set("JOBDIR", jobdir, priority="cmdline")
     if loopback:
         settings.setdict(LOOPBACK_SETTINGS, priority="cmdline")

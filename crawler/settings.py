@@ -41,6 +41,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WarcArchiveMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {}
+EXTENSIONS = {
+    "crawler.jobdir.CrashSafeJobdir": 100,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.ProcessPipeline": 100,
     "crawler.pipelines.TopicFilterPipeline": 200,

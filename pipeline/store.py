@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -33,7 +35,7 @@ TABLES: dict[str, dict] = {
     ),
     "crawls": dict(
         columns={"id": int, "spider": str, "start_urls": str, "started": str, "finished": str, "status": str,
-                 "pages": int, "new": int, "updated": int, "errors": int, "stats": str},
+                 "pages": int, "new": int, "updated": int, "errors": int, "stats": str, "host": str, "pid": int},
         pk="id",
     ),
     "clusters": dict(columns={"id": int, "canonical_article_id": str, "size": int}, pk="id"),
@@ -56,6 +58,14 @@ TABLES: dict[str, dict] = {
                  "posted": str, "body": str, "is_spam": int, "spam_score": float, "spam_reasons": str},
         pk="id", foreign_keys=[("article_id", "articles", "id")],
     ),
+    # The persistent MinHash LSH index of pipeline/dedup.py: one signature per article, so that a
+    # crawl re-hashes only its new and changed articles (content_hash tells which).
+    "dedup_index": dict(
+        columns={"article_id": str, "slot": int, "content_hash": str, "body_hash": str, "shingles": int,
+                 "signature": bytes},
+        pk="article_id",
+    ),
+    "dedup_meta": dict(columns={"key": str, "value": str}, pk="key"),
     "schedules": dict(
         columns={"id": int, "source": str, "spider": str, "interval_seconds": int, "cron": str,
                  "next_run": str, "last_run": str, "enabled": int},
@@ -281,12 +291,35 @@ def _save_comments(conn, rows: list[dict], articles: list[Article]) -> None:
 
 
 def start_crawl(db: sqlite_utils.Database, spider: str, start_urls: list[str]) -> int:
-    """Record a crawl as running; return its id."""
+    """Record a crawl as running (with this host and process); return its id."""
+    mark_dead_crawls(db)
     with db.conn:
         return db["crawls"].insert({
             "spider": spider, "start_urls": json.dumps(start_urls), "started": now_iso(), "status": "running",
-            "pages": 0, "new": 0, "updated": 0, "errors": 0,
+            "pages": 0, "new": 0, "updated": 0, "errors": 0, "host": socket.gethostname(), "pid": os.getpid(),
         }).last_pk
+
+
+def mark_dead_crawls(db: sqlite_utils.Database) -> int:
+    """Crawls still 'running' whose process on this host is gone were killed: say so. Return how many."""
+    dead = [row["id"] for row in db.query("select id, pid from crawls where status = 'running' and host = ?",
+                                          [socket.gethostname()]) if not _process_alive(row["pid"])]
+    with db.conn:
+        for crawl in dead:
+            db["crawls"].update(crawl, {"status": "killed"})
+    return len(dead)
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def finish_crawl(db: sqlite_utils.Database, crawl: int, status: str, counts: dict, stats: dict) -> None:
