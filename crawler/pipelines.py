@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
@@ -15,22 +19,59 @@ from pipeline.store import finish_crawl, open_db, save_articles, start_crawl
 logger = logging.getLogger(__name__)
 
 
+def process_in_worker(html, url, platform, comment_pages):
+    """process_page in a worker process: the article or the error, and each stage's CPU seconds."""
+    timings: dict[str, float] = {}
+    try:
+        return process_page(html, url, platform, comment_pages, timings), None, timings
+    except ExtractError as exc:
+        return None, ("not_article", str(exc)), timings
+    except Exception as exc:  # a page must never take the crawl down: count it, name it, go on
+        return None, ("process_error", f"{type(exc).__name__}: {exc}"), timings
+
+
 class ProcessPipeline:
-    """PostPage -> cleaned, scored Article (pipeline.process.process_page)."""
+    """PostPage -> cleaned, scored Article (pipeline.process.process_page).
+
+    The work is CPU-bound and Scrapy runs on one thread, so it goes to a process pool
+    (REPRINTS_PROCESS_WORKERS, default: one per spare core) and the reactor keeps crawling.
+    Scrapy's scraper slot limits bound how many pages wait, so memory stays bounded.
+    """
 
     def __init__(self, crawler):
         self.stats = crawler.stats
+        configured = crawler.settings.get("REPRINTS_PROCESS_WORKERS")
+        self.workers = int(configured) if configured not in (None, "") else max(1, (os.cpu_count() or 2) - 1)
+        self.pool = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item):
-        try:
-            article = process_page(item.html, item.url, item.platform, item.comment_pages)
-        except ExtractError as exc:
-            self.stats.inc_value(f"reprints/not_article/{_slug(str(exc))}")
-            raise DropItem(f"{item.url}: not an article ({exc})", log_level="INFO") from None
+    def open_spider(self):
+        if self.workers > 0:
+            # forkserver, not fork: the crawl process has threads (the sample web, the reactor's pool).
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item):
+        args = (item.html, item.url, item.platform, item.comment_pages)
+        if self.pool is None:
+            article, error, timings = process_in_worker(*args)
+        else:
+            article, error, timings = await asyncio.wrap_future(self.pool.submit(process_in_worker, *args))
+        for stage, seconds in timings.items():
+            self.stats.inc_value(f"reprints/cpu_seconds/{stage}", seconds)
+        if error:
+            kind, reason = error
+            key = f"reprints/not_article/{_slug(reason)}" if kind == "not_article" else "reprints/errors/process_error"
+            self.stats.inc_value(key)
+            level = "INFO" if kind == "not_article" else "WARNING"
+            raise DropItem(f"{item.url}: {'not an article' if kind == 'not_article' else 'failed'} ({reason})",
+                           log_level=level)
         article.page_urls = [item.url] + [url for url, _ in item.comment_pages]
         self.stats.inc_value("reprints/articles_extracted")
         return article

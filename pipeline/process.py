@@ -5,6 +5,8 @@ extract (pipeline.extract) -> clean (pipeline.clean) -> spam (pipeline.spam) -> 
 
 from __future__ import annotations
 
+import time
+
 from pipeline.clean import clean_article
 from pipeline.extract import extract
 from pipeline.model import Article
@@ -13,18 +15,45 @@ from pipeline.topic import topic_score
 
 
 def process_page(html: str | bytes, url: str, platform: str | None = None,
-                 comment_pages: list[tuple[str, str | bytes]] = ()) -> Article:
+                 comment_pages: list[tuple[str, str | bytes]] = (), timings: dict | None = None) -> Article:
     """Extract, clean, score. `comment_pages` are further pages of the post's comments.
 
+    When `timings` is given, the CPU seconds of each stage are added to it.
     Raises pipeline.model.ExtractError when the page holds no article.
     """
-    article = extract(html, url, platform)
-    for page_url, page_html in comment_pages:
-        article.comments.extend(_more_comments(page_html, page_url, article.platform, article.comments))
-    clean_article(article)
-    article.topic_score = round(topic_score(article.body, article.title), 4)
-    score_comments(article.comments, article.body, article.published)
+    clock = _StageClock(timings)
+    with clock("extract"):
+        article = extract(html, url, platform)
+        for page_url, page_html in comment_pages:
+            article.comments.extend(_more_comments(page_html, page_url, article.platform, article.comments))
+    with clock("clean"):
+        clean_article(article)
+    with clock("topic"):
+        article.topic_score = round(topic_score(article.body, article.title), 4)
+    with clock("spam"):
+        score_comments(article.comments, article.body, article.published)
     return article
+
+
+class _StageClock:
+    """Adds each stage's CPU time to a dict (or does nothing without one)."""
+
+    def __init__(self, timings: dict | None):
+        self.timings = timings
+        self.stage = ""
+        self.started = 0.0
+
+    def __call__(self, stage: str):
+        self.stage = stage
+        return self
+
+    def __enter__(self):
+        self.started = time.process_time()
+
+    def __exit__(self, *exc):
+        if self.timings is not None:
+            self.timings[self.stage] = self.timings.get(self.stage, 0.0) + time.process_time() - self.started
+        return False
 
 
 def _more_comments(page_html, page_url, platform, known) -> list:
