@@ -394,8 +394,11 @@ def _serve(db_path: str, port: int, host: str = "127.0.0.1") -> None:
 
 @cli.command()
 @click.option("--quick", is_flag=True, help="Small samples: a check in seconds, not a measurement")
-@click.option("--only", "areas", multiple=True, help="Run only these areas (repeatable): crawl, store, ...")
-def bench(quick, areas):
+@click.option("--only", "areas", multiple=True,
+              help="Run only these areas (repeatable): crawl, store, search, extraction, repair, spam, dedup, "
+                   "throughput, distributed")
+@click.option("--throughput", is_flag=True, help="Also run the end-to-end throughput benchmark (minutes)")
+def bench(quick, areas, throughput):
     """Run the benchmarks and print their figures beside the reference figures.
 
     Example:
@@ -403,10 +406,14 @@ def bench(quick, areas):
     \b
         reprints bench
         reprints bench --quick --only repair --only spam
+        reprints bench --throughput --only throughput
     """
-    from pipeline.benchmarks.report import run_all
+    from pipeline.benchmarks.report import AREAS, run_all
 
-    run_all(quick=quick, areas=areas)
+    chosen = tuple(areas) or AREAS
+    if throughput and "throughput" not in chosen:
+        chosen += ("throughput",)
+    run_all(quick=quick, areas=chosen)
 
 
 def main():

@@ -11,7 +11,9 @@ from rich.table import Table
 from pipeline.benchmarks import Row
 
 # Areas in the order they are printed; each is a module in this package with run(quick) -> list[Row].
-AREAS = ("crawl", "store", "extraction", "repair", "spam")
+AREAS = ("crawl", "store", "search", "extraction", "repair", "spam", "dedup")
+# Long runs (minutes) that `reprints bench` runs only when asked by name or flag.
+ON_REQUEST = ("throughput", "distributed")
 
 
 def collect(quick: bool = False, areas: tuple[str, ...] = ()) -> list[Row]:
