@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler.stats import error_count
 from pipeline.model import ExtractError
 from pipeline.process import process_page
 from pipeline.store import finish_crawl, open_db, save_articles, start_crawl
@@ -155,9 +156,7 @@ class StorePipeline:
         if self.db is None:
             return
         stats = self.stats.get_stats()
-        errors = sum(v for k, v in stats.items()
-                     if k.startswith(("reprints/errors/", "httperror/response_ignored_status_count/"))
-                     and isinstance(v, int))
+        errors = error_count(stats)
         pages = stats.get("response_received_count", 0)
         status = "finished" if reason == "finished" else str(reason)
         finish_crawl(self.db, self.crawl_id, status, {**self.counts, "pages": pages, "errors": errors}, stats)

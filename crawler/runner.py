@@ -14,6 +14,7 @@ from twisted.internet import task
 
 from crawler.jobdir import recover_jobdir
 from crawler.spiders.sites import SPIDERS
+from crawler.stats import error_count, stored_count
 
 # For our own sample web on loopback: no delays, several requests per host at once.
 LOOPBACK_SETTINGS = {
@@ -84,8 +85,8 @@ def run_crawl(start_urls: list[str], settings, platform: str = "auto", progress:
         summary.pages = stats.get("response_received_count", 0)
         summary.new = stats.get("reprints/stored/new", 0)
         summary.updated = stats.get("reprints/stored/updated", 0)
-        summary.stored = summary.new + summary.updated + stats.get("reprints/stored/unchanged", 0)
-        summary.errors = sum(v for k, v in stats.items() if k.startswith("reprints/errors/"))
+        summary.stored = stored_count(stats)
+        summary.errors = error_count(stats)
         summary.start_failures = list(getattr(spider, "start_failures", []))
         if reporter:
             reporter.stop()
@@ -120,10 +121,9 @@ class _Progress:
 
     def show(self):
         stats = self.crawler.stats.get_stats()
-        stored = sum(stats.get(f"reprints/stored/{k}", 0) for k in ("new", "updated", "unchanged"))
-        errors = sum(v for k, v in stats.items() if k.startswith("reprints/errors/"))
-        line = (f"crawling: {stats.get('response_received_count', 0)} pages fetched, {stored} articles stored, "
-                f"{errors} errors, {time.monotonic() - self.started:.0f}s")
+        line = (f"crawling: {stats.get('response_received_count', 0)} pages fetched, "
+                f"{stored_count(stats)} articles stored, {error_count(stats)} errors, "
+                f"{time.monotonic() - self.started:.0f}s")
         if self.tty:
             sys.stderr.write("\r" + line)
             sys.stderr.flush()
