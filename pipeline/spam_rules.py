@@ -41,7 +41,8 @@ STRONG_SPAM_TERMS = (
 
 # Words of selling that readers use too ("I bought the book"), so each hit is weak evidence.
 COMMERCIAL_TERMS = (
-    r"buy", r"cheap", r"cheapest", r"discount", r"outlets?", r"wholesale", r"free shipping", r"on sale", r"for sale",
+    r"buy", r"cheap", r"cheapest", r"discount", r"outlets?", r"wholesale", r"free shipping", r"on sale",
+    r"for sale",
     r"best prices?", r"low prices?", r"order (now|online)", r"shop now", r"online store", r"deals?",
     r"coupons?", r"price list", r"shipping", r"customers? satisfaction", r"our (products|services|company)",
     r"we (offer|provide|sell)",
@@ -52,7 +53,8 @@ MONEY_TERMS = (
     r"make money", r"earn money", r"money online", r"making money", r"work from home", r"work at home",
     r"paid surveys?", r"surveys? for money", r"survey (sites?|junkie|panels?)", r"get paid",
     r"passive income", r"extra income", r"business opportunity", r"mlm leads", r"downline builder",
-    r"sign ?up (link|bonus|here)", r"referral (link|code)", r"swagbucks", r"lifepoints", r"pinecone( research)?",
+    r"sign ?up (link|bonus|here)", r"referral (link|code)", r"swagbucks", r"lifepoints",
+    r"pinecone( research)?",
     r"gift cards?", r"free (itunes|xbox|psn|amazon)", r"giveaway", r"bitcoin", r"crypto",
     r"bani", r"investitie",
 )
@@ -60,7 +62,8 @@ MONEY_TERMS = (
 # A commenter asking readers to go somewhere else: the purpose of most YouTube spam.
 SELF_PROMO_TERMS = (
     r"check (out )?my", r"check (it|this|them|us|em|'em|me|men) out", r"check out (this|our|mine|me)",
-    r"check (this|these) (video|channel|song|playlist)", r"take a look at (this|my|our)", r"look up", r"visit my",
+    r"check (this|these) (video|channel|song|playlist)", r"take a look at (this|my|our)", r"look up",
+    r"visit my",
     r"would you like to visit", r"go to my", r"look at my", r"watch my", r"see my", r"listen to my",
     r"come (and )?(check|watch|see|listen)", r"my (youtube )?channel", r"our channel",
     r"my (new )?(song|video|videos|music|rap|track|mix|cover|covers|music video|playlist|page|site|website)",
@@ -72,16 +75,20 @@ SELF_PROMO_TERMS = (
 
 # Praise that fits any post; spam uses it to look like a reader.
 GENERIC_PRAISE = (
-    r"(great|nice|good|excellent|awesome|wonderful|interesting|fantastic|cool|amazing|superb|brilliant|lovely|"
+    r"(great|nice|good|excellent|awesome|wonderful|interesting|fantastic|cool|amazing|superb|brilliant|"
+    r"lovely|"
     r"informative|useful|helpful|valuable|impressive) (post|article|blog|site|website|read|info|information|"
     r"share|publish|job|work|stuff|topic|content|resource|list|ideas?|piece|write ?up|writing|story|stories)",
-    r"(thanks|thank you|thx|thnx|thankx|thanx|thank's)( so much| a lot)? (for|4) (the )?(sharing|share|posting|"
+    r"(thanks|thank you|thx|thnx|thankx|thanx|thank's)( so much| a lot)? (for|4) (the )?"
+    r"(sharing|share|posting|"
     r"this|info|information|article|post|great)",
     r"keep (it|up) (up|the good work)", r"keep up the (good|great) work", r"well written", r"nicely written",
-    r"i (really )?(like|love|enjoy|enjoyed) (this|your|the) (post|blog|site|article|website|information|writing|theme)",
+    r"i (really )?(like|love|enjoy|enjoyed) (this|your|the) "
+    r"(post|blog|site|article|website|information|writing|theme)",
     r"very (nice|good|helpful|useful|informative|interesting|supportive|inspiring)", r"informative",
     r"(bookmarked|subscribing to your feed|will (be|come) back|visit again|coming back)",
-    r"i (totally |completely |quite )?agree( with (you|this|your (post|point|view)))?", r"(totally|completely) agree",
+    r"i (totally |completely |quite )?agree( with (you|this|your (post|point|view)))?",
+    r"(totally|completely) agree",
     r"(nice|good|great) one", r"you made some good points", r"(learn|learned|learnt) (some ?thing|a lot)",
     r"(really|truly) (enjoyed|appreciate)", r"two thumbs up", r"right blog for anyone",
 )
@@ -113,10 +120,12 @@ THROWAWAY_HOSTS = ("tripod.com", "150m.com", "hostoi.com", "webatu.com", "yolasi
 
 # Pieces of a host or path that name goods spam sells: a link there is a link drop.
 SHOP_URL_PARTS = (
-    "cheap", "outlet", "shop", "store", "buy", "sale", "discount", "replica", "pill", "pharm", "meds", "medication",
+    "cheap", "outlet", "shop", "store", "buy", "sale", "discount", "replica", "pill", "pharm", "meds",
+    "medication",
     "drug", "rx", "viagra", "cialis", "casino", "poker", "loan", "insurance", "quote",
     "hosting", "coupon", "deal", "game", "dissertation", "essay", "proofread", "plumb", "lawyer", "solicitor",
-    "injury", "forex", "gold", "bags", "shoe", "boots", "ugg", "jordan", "nike", "gucci", "vuitton", "moncler",
+    "injury", "forex", "gold", "bags", "shoe", "boots", "ugg", "jordan", "nike", "gucci", "vuitton",
+    "moncler",
     "burberry", "longchamp", "oakley", "ghd", "fitflop", "ergobaby", "belts", "sexshop", "porn", "themes",
     "onlineschool", "cheat", "wholesale", "sellingvalley", "furniture",
 )
@@ -130,12 +139,14 @@ BUSINESS_URL_PARTS = (
 
 # Letters from other scripts that look like Latin ones; spam mixes them in to dodge filters.
 CONFUSABLES = str.maketrans({
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "һ": "h", "і": "i",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "һ": "h",
+    "і": "i",
     "ј": "j", "ԁ": "d", "ս": "u", "ո": "n", "ց": "g", "ɡ": "g", "ⅼ": "l", "ı": "i",
 })
 
 # Stubs Blogger and WordPress leave where a comment was withdrawn; there is nothing left to judge.
-REMOVED_STUB_RE = re.compile(r"^\s*this (comment|post) has been removed by (the author|a blog administrator)\.?\s*$", re.I)
+REMOVED_STUB_RE = re.compile(
+    r"^\s*this (comment|post) has been removed by (the author|a blog administrator)\.?\s*$", re.I)
 
 # Pingbacks and trackbacks: another blog's title and an excerpt between "[...]".
 PINGBACK_RE = re.compile(r"^\s*(pingback|trackback)\s*:|^\s*\[(\.\.\.|…)\]|\[(\.\.\.|…)\]\s*$", re.I)
@@ -143,11 +154,13 @@ PINGBACK_RE = re.compile(r"^\s*(pingback|trackback)\s*:|^\s*\[(\.\.\.|…)\]|\[(
 # A URL, a www. address or a bare domain with a common top-level domain.
 URL_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+|\b[a-z0-9][a-z0-9-]{1,62}(?:\.[a-z0-9-]{2,63})*"
-    r"\.(?:com|net|org|info|biz|us|co\.uk|uk|de|ca|in|ru|cn|pl|fr|es|it|nl|au|tk|me|tv|ly)\b(?:/[^\s<>\"')\]]*)?",
+    r"\.(?:com|net|org|info|biz|us|co\.uk|uk|de|ca|in|ru|cn|pl|fr|es|it|nl|au|tk|me|tv|ly)\b"
+    r"(?:/[^\s<>\"')\]]*)?",
     re.I)
 
 # "www dot example dot com": links written out to get past link filters.
-OBFUSCATED_LINK_RE = re.compile(r"\b(3w|www)\s*(dot|\[dot\]|\(dot\))|\b(dot|\[dot\]|\(dot\))\s*(com|net|org|info)\b", re.I)
+OBFUSCATED_LINK_RE = re.compile(
+    r"\b(3w|www)\s*(dot|\[dot\]|\(dot\))|\b(dot|\[dot\]|\(dot\))\s*(com|net|org|info)\b", re.I)
 
 # Words too common to say anything about a comment's topic.
 STOPWORDS = frozenset("""

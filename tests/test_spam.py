@@ -1,0 +1,154 @@
+"""Comment spam: verdicts on a case table, the score's range, reasons, training reproducibility,
+the labelled data file, and the JSON Lines entry point. Offline; no shared data needed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from pipeline import spam
+from pipeline.model import Comment
+
+CASES = spam.CASES_PATH
+
+# The one comment on the example post (../shared/examples/mlm-leadership-blogger-post.txt).
+WAHMOM = ("Hi this is a great list of ideas.\nI have been taking paid surveys for money...\n"
+          "One of the best paid surveys is pinecone - go here get the pinecone research sign up link "
+          "to join.\n"
+          "Here are more good survey sites with reviews:\n\nlifepoints surveys review\nswagbucks reviews\n"
+          "survey junkie reviews")
+
+POST = ("Success in your MLM career initially depends on your sponsor and the quality of leaders in your "
+        "MLM organization. The leaders insist that you speak to everybody with a view to recruit them "
+        "into business.")
+
+# (description, comment fields, expected is_spam)
+VERDICTS = [
+    ("WAHMom 'paid surveys' comment, 13 years after the post",
+     dict(body=WAHMOM, author="WAHMom", posted="2021-12-31T18:46:00",
+          post_published="2008-03-05T00:00:00"), True),
+    ("reader signing with a link to her own blog",
+     dict(body="Great points about leadership. My upline never trained anyone either, and I quit after a "
+               "year. "
+               "I wrote about it here: http://janeslife.blogspot.com/2008/03/my-mlm-year.html\nJane",
+          author="Jane Miller", author_url="http://janeslife.blogspot.com", posted="2008-03-06T09:12:00",
+          post_published="2008-03-05T00:00:00"), False),
+    ("'removed by the author' stub",
+     dict(body="This comment has been removed by the author.", author="hill"), False),
+    ("keyword author 'cheap ugg boots'",
+     dict(body="Nice article, thanks for sharing.", author="cheap ugg boots",
+          author_url="http://www.cheapuggbootsoutlet.com/"), True),
+    ("keyword author without a link",
+     dict(body="I really enjoyed reading this, thanks.", author="cheap ugg boots"), True),
+    ("pharmacy link drop",
+     dict(body="Buy Cialis online <http://www.8pills.com/buy-cialis.html> | Generic Viagra no prescription "
+               "<http://www.8pills.com/buy-viagra.html>", author="US Online Pharmacy"), True),
+    ("generic praise carrying a shop link",
+     dict(body="Great informative post! Thank you..", author="Lisa",
+          author_url="http://www.replica-handbags-outlet.com/"), True),
+    ("homoglyph template spam",
+     dict(body="I usｅd to be suggested thiѕ web site by way of my cousin. You are wonderful! Thanks!",
+          author="rawson", author_url="https://b2stats.com/"), True),
+    ("plug for the commenter's own business",
+     dict(body="Great post! Check out my site for the best MLM leads and work from home tips: "
+               "http://www.mlm-leads-now.com/free-leads", author="Top MLM Leads",
+          author_url="http://www.mlm-leads-now.com/"), True),
+    ("substantive reply without links",
+     dict(body="I disagree with the part about stock dumping. My sponsor never asked me to buy inventory, "
+               "and "
+               "the company refunds unsold product within a year. Which companies did you have in mind?",
+          author="Mark Field", posted="2008-03-07T10:00:00", post_published="2008-03-05T00:00:00"), False),
+    ("pingback",
+     dict(body="[...] Why your upline will always fail you | Magnetic Leadership [...]",
+          author="MLM Leadership Roundup | Some Blog", author_url="http://someblog.example/roundup/"), False),
+]
+
+
+@pytest.mark.parametrize("description, fields, expected", VERDICTS, ids=[v[0] for v in VERDICTS])
+def test_verdicts(description, fields, expected):
+    verdict = spam.score_comment(**fields, post_text=POST)
+    assert verdict.is_spam is expected, (description, verdict)
+    assert 0.0 <= verdict.score <= 1.0
+    if expected:
+        assert verdict.reasons, description
+
+
+def test_reasons_name_the_evidence():
+    assert "keyword_author" in spam.score_comment("Nice article.", "cheap ugg boots").reasons
+    wahmom = spam.score_comment(WAHMOM, "WAHMom", None, "2021-12-31T18:46:00", "", "2008-03-05T00:00:00")
+    assert {"money_making_pitch", "posted_years_after"} <= set(wahmom.reasons)
+    assert spam.score_comment("This comment has been removed by the author.").reasons == ["removed_stub"]
+
+
+def test_scores_stay_in_range_on_odd_input():
+    for body in ("", "?" * 50, "http://a.com " * 40, "x" * 5000, "ÄÖÜ 日本語 😀"):
+        verdict = spam.score_comment(body, author="", author_url="not a url", posted="garbage",
+                                     post_published="2008-03-05")
+        assert 0.0 <= verdict.score <= 1.0
+
+
+def test_score_comments_fills_in_place_and_counts_copies():
+    copied = "I like that this is easy to use for anyone who reads it."
+    comments = [Comment(author="bcklord", author_url="http://www.antalya-kamera.com", body=copied),
+                Comment(author="New Premium WordPress Themes", author_url="http://premiumwpthemes2012.com",
+                        body=copied),
+                Comment(author="Jane", body="Thanks, this helped me decide to leave my downline."),
+                Comment(author="hill", body="This comment has been removed by the author.")]
+    spam.score_comments(comments, post_text=POST, post_published="2012-06-28T00:00:00")
+    assert [c.is_spam for c in comments] == [True, True, False, False]
+    assert "duplicate_text" in comments[0].spam_reasons
+    assert all(0.0 <= c.spam_score <= 1.0 for c in comments)
+
+
+def test_copies_need_another_name_and_a_real_sentence():
+    bodies = ["Thanks!", "Thanks!", "Thank you for providing this wonderful resource, truly great work.",
+              "Thank you for providing this wonderful resource, truly great work.", "Quote: a b c d e f g +1"]
+    authors = ["a", "b", "c", "c", "d"]
+    assert spam.count_copies(bodies, authors) == [0, 0, 0, 0, 0]
+    assert spam.count_copies(bodies[2:4], ["c", "e"]) == [1, 1]
+
+
+def test_classify_jsonl_line_adds_fields():
+    line = {"body": WAHMOM, "author": "WAHMom", "posted": "2021-12-31T18:46:00",
+            "post_text": POST, "post_published": "2008-03-05T00:00:00", "extra": 1}
+    out = spam.classify_jsonl_line(line)
+    assert out["is_spam"] is True and 0.0 <= out["spam_score"] <= 1.0
+    assert isinstance(out["spam_reasons"], list) and out["extra"] == 1
+    json.dumps(out)
+    minimal = spam.classify_jsonl_line({"body": "Nice to meet you all."})
+    assert minimal["is_spam"] is False and "spam_score" in minimal
+
+
+def test_training_is_reproducible_and_matches_the_shipped_model(tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    summary = spam.train(CASES, first)
+    spam.train(CASES, second)
+    spam.load_model.cache_clear()
+    assert first.read_bytes() == second.read_bytes()
+    assert summary["comments"] >= 300 and summary["bytes"] < 200_000
+    shipped = json.loads(spam.MODEL_PATH.read_text(encoding="utf-8"))
+    trained = json.loads(first.read_text(encoding="utf-8"))
+    assert shipped["trained_on"] == trained["trained_on"]
+    for name, weight in trained["features"].items():
+        assert shipped["features"][name] == pytest.approx(weight, abs=1e-3), name
+
+
+def test_missing_model_falls_back_to_prior_weights(tmp_path):
+    model = spam.load_model(str(tmp_path / "missing.json"))
+    assert model["tokens"] == {} and model["features"]["keyword_author"] > 0
+
+
+def test_labelled_comments_file():
+    rows = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 300
+    labels = Counter(row["label"] for row in rows)
+    assert set(labels) == {"spam", "ham"} and labels["spam"] >= 50
+    for row in rows:
+        fields = {"page", "author", "author_url", "posted", "body", "post_title", "post_published", "label"}
+        assert fields <= set(row)
+        assert row["page"].split("/")[0] in {"blogger", "wordpress", "other_blogs"}
+        assert len(row["body"]) <= 1100
+    stubs = [r for r in rows if r["body"].strip() == "This comment has been removed by the author."]
+    assert stubs and all(r["label"] == "ham" for r in stubs)
