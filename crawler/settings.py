@@ -38,6 +38,7 @@ REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SchemeFilterMiddleware": 650,
+    "crawler.conditional.ConditionalRequestMiddleware": 587,
     "crawler.middlewares.WarcArchiveMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {}
@@ -54,6 +55,7 @@ ITEM_PIPELINES = {
 REPRINTS_DB = "reprints.db"
 REPRINTS_ARCHIVE = None  # default: a folder named after the database, see pipeline.archive
 REPRINTS_MIN_TOPIC_SCORE = 0.0
+REPRINTS_CONDITIONAL = True  # send If-None-Match / If-Modified-Since from the last crawl (crawler/conditional.py)
 REPRINTS_STORE_BATCH = 100
 REPRINTS_STORE_SECONDS = 2.0
 

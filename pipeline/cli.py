@@ -416,6 +416,12 @@ def bench(quick, areas, throughput):
     run_all(quick=quick, areas=chosen)
 
 
+from pipeline.schedule import schedule, scheduler  # noqa: E402  (commands defined beside their logic)
+
+cli.add_command(schedule)
+cli.add_command(scheduler)
+
+
 def main():
     cli()
 

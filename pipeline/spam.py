@@ -18,6 +18,7 @@ post titles, not post texts. Scoring reads the weights and adds them up; it need
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 import math
 import re
 from collections import Counter
@@ -240,8 +241,11 @@ def count_copies(bodies: list[str], authors: list[str]) -> list[int]:
 def load_model(path: str = str(MODEL_PATH)) -> dict:
     """The trained weights (the prior weights alone when the file is missing)."""
     try:
+        if path == str(MODEL_PATH):
+            # Through importlib.resources: Scrapyd runs the project from a zipped egg.
+            return json.loads(files("pipeline").joinpath(MODEL_PATH.name).read_text(encoding="utf-8"))
         return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return {"intercept": PRIOR_INTERCEPT, "features": dict(PRIOR_WEIGHTS), "tokens": {}}
 
 

@@ -68,7 +68,8 @@ TABLES: dict[str, dict] = {
     "dedup_meta": dict(columns={"key": str, "value": str}, pk="key"),
     "schedules": dict(
         columns={"id": int, "source": str, "spider": str, "interval_seconds": int, "cron": str,
-                 "next_run": str, "last_run": str, "enabled": int},
+                 "next_run": str, "last_run": str, "enabled": int, "options": str, "created": str,
+                 "run_pid": int, "run_job": str, "run_scrapyd": str, "last_error": str},
         pk="id",
     ),
 }
@@ -77,6 +78,8 @@ INDEXES = {
     "comments": [["article_id", "position"]],
     "article_versions": [["article_id"]],
 }
+# How long a writer waits for another (a crawl, the scheduler, the loader) before "database is locked".
+BUSY_TIMEOUT_MS = 30_000
 # Page cache per connection: FTS5 merges touch many pages; 64 MB keeps them in memory.
 CACHE_KIB = 64 * 1024
 # SQLite builds here allow 32766 variables; stay far below for portability.
@@ -101,7 +104,7 @@ def open_db(path: str) -> sqlite_utils.Database:
     try:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if db.journal_mode != "wal":
             db.enable_wal()
         # WAL + NORMAL survives a killed process intact; only a power cut may lose the last commits.

@@ -110,11 +110,13 @@ class Post:
     comments: list[Comment] = field(default_factory=list)
     extra_paths: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    modified: datetime | None = None  # when the post was last edited (SampleWeb.edit_post)
 
     @property
     def updated(self) -> datetime:
-        """When the page last changed: its newest comment, else its publication."""
-        return max([self.published] + [c.posted for c in self.comments])
+        """When the page last changed: its newest comment or edit, else its publication."""
+        edits = [self.modified] if self.modified else []
+        return max([self.published] + [c.posted for c in self.comments] + edits)
 
 
 @dataclass

@@ -11,18 +11,22 @@ Pages are rendered once at start and served from memory, with ETag/Last-Modified
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import errno
 import signal
 import socketserver
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from crawler.sampleweb.content import Truth, load_corpus, load_truth
+from crawler.sampleweb.content import (
+    Article, Truth, _blog_posts, _directory_posts, _number_wordpress_comments, load_corpus, load_truth,
+)
 from crawler.sampleweb.render import Resource, SiteRenderer, http_date, renderer_for, resource_key
 
 # Attempts at finding one port free on every site address when the caller asks for port 0.
@@ -332,6 +336,77 @@ class SampleWeb:
     def clear_requests(self) -> None:
         with self._lock:
             self._log.clear()
+
+    # -- changing a running site (re-crawl tests) ----------------------------------------------
+    # The site is rendered again, so every page that shows the change gets a new body and ETag, and
+    # its Last-Modified, sitemap lastmod and feed times move to `when` (default: now), as on a real
+    # site. `truth()` goes on describing the bundled content.
+
+    def edit_post(self, site_key: str, path: str, old: str, new: str, when: datetime | None = None) -> str:
+        """Replace the first `old` in the text of the post at `path` with `new`; return the post's URL.
+
+        Raises KeyError for an unknown site or post, ValueError when `old` is not in the post.
+        """
+        spec = self._changeable_site(site_key)
+        post = next((p for p in spec.posts if p.path == path), None)
+        if post is None:
+            raise KeyError(f"{site_key}: no post at {path}")
+        if old not in post.text:
+            raise ValueError(f"{site_key}{path}: {old!r} is not in the post")
+        post.text = post.text.replace(old, new, 1)
+        post.body = post.body.replace(old, new, 1)
+        if spec.platform == "directory":  # directories render the article itself
+            post.article = dataclasses.replace(post.article, paragraphs=tuple(post.text.split("\n\n")))
+        post.modified = when or _now()
+        self._render_again(site_key)
+        return self.url(site_key, path)
+
+    def add_post(self, site_key: str, title: str, paragraphs: list[str], when: datetime | None = None) -> str:
+        """Publish a new post (by the author of the site's newest post) dated `when`; return its URL."""
+        spec = self._changeable_site(site_key)
+        when = when or _now()
+        newest = max(spec.posts, key=lambda p: p.published)
+        article = Article(id=f"added-{len(self._corpus.articles) + 1}", title=title,
+                          author=newest.article.author, date=when.date(), tags=newest.article.tags,
+                          paragraphs=tuple(paragraphs), bio=newest.article.bio, copyright=None, example=None)
+        self._corpus.articles[article.id] = article
+        if spec.platform == "directory":
+            entries, build = "articles", _directory_posts
+            entry = {"article": article.id, "id": max(int(p.meta["id"]) for p in spec.posts) + 1,
+                     "date": when.date().isoformat()}
+        else:
+            entries, build = "posts", _blog_posts
+            entry = {"article": article.id, "published": when.isoformat(),
+                     "labels": newest.meta.get("labels", []), "categories": newest.meta.get("categories", [])}
+            if spec.platform == "wordpress":
+                entry["id"] = max(int(p.meta["id"]) for p in spec.posts) + 1
+        scratch = dataclasses.replace(spec, config={**spec.config, entries: [entry]}, posts=[])
+        build(scratch, self._corpus.articles)
+        spec.posts.extend(scratch.posts)
+        if spec.platform == "wordpress":
+            _number_wordpress_comments(spec)
+        self._render_again(site_key)
+        return self.url(site_key, scratch.posts[0].path)
+
+    def _changeable_site(self, site_key: str):
+        if not self._servers:
+            raise RuntimeError("the sample web is not running: start() it first")
+        if self._corpus is load_corpus():  # the shared, cached corpus: change a copy of it
+            self._corpus = copy.deepcopy(self._corpus)
+        try:
+            return self._corpus.site(site_key)
+        except StopIteration:
+            raise KeyError(f"{site_key}: no such site") from None
+
+    def _render_again(self, site_key: str) -> None:
+        index = [site.key for site in self._sites].index(site_key)
+        bases = {site.key: site.base_url for site in self._sites}
+        renderer = renderer_for(self._corpus.site(site_key), self._corpus, bases)
+        self._servers[index].app = SiteApp(self._sites[index], renderer, self._log, self._lock)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def main(port: int = 8100) -> None:

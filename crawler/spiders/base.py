@@ -61,6 +61,10 @@ class ReprintsSpider(scrapy.Spider):
         """Count and log a failed request; a failed start URL is remembered for the CLI."""
         request = failure.request
         reason = failure_reason(failure)
+        if reason == "not_modified":
+            # Unchanged since the last crawl (crawler/conditional.py): not an error, and no fallback needed.
+            self.crawler.stats.inc_value("reprints/not_modified")
+            return
         fallback = request.meta.get("fallbacks")
         if fallback is not None and reason == "http_404":
             # A missing feed is expected (we try the modern one first): the next one is asked.

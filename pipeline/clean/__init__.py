@@ -11,7 +11,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 from pipeline.clean.boilerplate import bio_name, split_bio, split_syndication, strip_chrome
-from pipeline.clean.repair import repair_text
+from pipeline.clean.repair import repair_paragraphs, repair_text
 from pipeline.model import Article
 from pipeline.urls import normalize_url
 
@@ -57,7 +57,10 @@ def clean_article(article: Article) -> Article:
     """Repair and split one extracted article in place; return it."""
     counts: Counter = Counter()
     article.title = repair_all([article.title], counts)[0].strip()
-    paragraphs = [p for p in repair_all(article.paragraphs, counts) if p.strip()]
+    # The whole body at once: the spacing between the relays' line breaks is evidence.
+    paragraphs, fired = repair_paragraphs(article.paragraphs)
+    counts.update(fired)
+    paragraphs = [p for p in paragraphs if p.strip()]
     paragraphs, removed = strip_chrome(paragraphs, article.platform)
     paragraphs, source = split_syndication(paragraphs)
     article.syndicated_from = syndication_elsewhere(article.syndicated_from or source, article.url)

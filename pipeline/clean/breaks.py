@@ -2,42 +2,32 @@
 
 sendmail's `putxline` breaks a line longer than L bytes after L-1 bytes with "!", a line
 break and a space, then every L-2 bytes; Postfix breaks every L bytes with a line break and
-a space. Rendered as text the break shows as "!\\n " (raw) or "! " (whitespace collapsed):
-"tha! t", "(! MLM)", "an! d specia l". A break can also fall inside an entity
-("&rsq! uo;") or inside a multi-byte character.
+a space. Rendered as text a break shows as "!\\n " (raw) or "! " (whitespace collapsed):
+"tha! t", "(! MLM)", "an! d specia l". (Breaks inside entities and characters: `entities`.)
 
-Each "!" is judged by the log-likelihood ratio that sendmail put it there: the evidence of
-its form (`BANG_FORMS`), then, for the forms real exclamations also take, the evidence of
-its position (sendmail breaks fall about 990 bytes apart).
+Each "!" gets the log-odds that sendmail put it there: from its form (`BANG_FORMS`); for the
+forms real exclamations take too, also from the words either side (`contexts`), from how
+many such "!" the sure breaks of the text explain (`_text_prior`), and from its distance to
+the other breaks (about 990 bytes apart). Postfix's spaces are joined where the joined word
+is far likelier than the pieces (`words.join_llr`), with a low bar a few characters after a
+sendmail "!" (Postfix then sendmail).
 
 >>> fix_breaks("The leaders insist tha! t you speak to everybody.")[0]
 'The leaders insist that you speak to everybody.'
->>> fix_split_entities("the view &mda! sh; and")[0]
-'the view — and'
+>>> fix_breaks("photo opportunities an! d specia l dinners")[0]
+'photo opportunities and special dinners'
 """
 
 from __future__ import annotations
 
 import bisect
-import html.entities
 import math
 import re
 from dataclasses import dataclass
 from itertools import accumulate
 
-import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
-
 from pipeline.clean import contexts, words
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace text[start:end] with `new`; `kind` names the repair."""
-
-    start: int
-    end: int
-    new: str
-    kind: str
+from pipeline.clean.edits import Edit, apply_edits
 
 
 # --- the forms a "!" takes, and how strongly each says "sendmail" (natural-log odds) ------------
@@ -104,17 +94,16 @@ RIGHT_FRAGMENT_RE = re.compile(r"[\w'’]*[^\W_]|[^\W_]")
 PUNCT_BEFORE = frozenset(".,;:")
 OPENERS = frozenset("([{\"'“‘")
 APOSTROPHES = frozenset("'’?")
-# Forms where the break fell inside a word, or next to a space that is still there: the
-# whitespace after the "!" goes with it.
 # What follows an apostrophe inside a word: a possessive or a contraction.
 SUFFIXES = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
 SUFFIX_RE = re.compile(r"[^\W\d_]+")
+# Forms where the break fell inside a word, or next to a space that is still there: the
+# whitespace after the "!" goes with it.
 JOINING_FORMS = frozenset({"in_word", "digits", "punct_after", "start", "space_before", "opener_before",
                            "apostrophe_after", "hyphen_before", "alone"})
 PUNCT_AFTER = frozenset(".,;:)]}-")
 MARKS = frozenset("!?")
 CLOSERS = frozenset(")]}\"'’”»")
-PARAGRAPH_RE = re.compile(r"\n\n+")
 # Postfix's break inside a paragraph of raw (uncollapsed) text: a line break and one space.
 RAW_BREAK_RE = re.compile(r"\r?\n (?=[^\n])")
 # Spaces a break leaves where clean text never has one: before a comma or full stop ("movement ,
@@ -128,86 +117,10 @@ NEAR_SPACE_RE = re.compile(r"(?<=[^\W\d_]-) (?=[^\W\d_])|(?<=\w) (?=[;:]\s)")
 TAG_DEBRIS_RE = re.compile(
     r"<\s+/?(?:a|b|i|u|p|br|em|font|span|strong|div|li|ul|ol|h[1-6]|blockquote|img)\b[^<>]{0,300}>"
 )
-# Punctuation stripped from the outer edges of a pair of words before looking their join up.
+# Punctuation stripped from the outer edges of a pair of words before looking their join up; for
+# the lookup keys it is deleted from the whole text at once (apostrophes and hyphens stay).
 EDGE_PUNCT = "\"'“”‘’()[]{}.,;:!?*"
-
-# --- breaks inside an entity or a character ----------------------------------------------------
-ENTITY_SPLIT_RE = re.compile(r"&([#\w]*)(!?)([ \t]*\r?\n?[ \t]+)([#\w]*;)")
-# An entity whose start the parser already decoded: "&#82!\n 17;" shows as "R!\n 17;".
-DECODED_SPLIT_RE = re.compile(r"(.)(!)([ \t]*\r?\n?[ \t]+)(\w*;)")
-FFFD_SPLIT_RE = re.compile(r"\ufffd+!?[ \t]*\r?\n?[ \t]+\ufffd+")
-ENTITY_TARGETS = frozenset(chr(c) for c in html.entities.codepoint2name)
-NAMES_OF = {}
-for _code, _name in html.entities.codepoint2name.items():
-    NAMES_OF.setdefault(chr(_code), []).append(_name)
-
-
-def _cp1252_chars(low: int, high: int) -> str:
-    """The characters that bytes low..high show as under Windows-1252, escaped for a regex class."""
-    return re.escape(bytes(range(low, high + 1)).decode("sloppy-windows-1252"))
-
-
-# UTF-8 lead bytes (0xC2-0xF4) and continuation bytes (0x80-0xBF) as Windows-1252 shows them.
-MOJIBAKE_SPLIT_RE = re.compile(
-    f"([{_cp1252_chars(0xC2, 0xF4)}][{_cp1252_chars(0x80, 0xBF)}]*)(!?)[ \\t]*\\r?\\n?[ \\t]+"
-    f"([{_cp1252_chars(0x80, 0xBF)}]+)"
-)
-
-
-def _entity_char(body: str) -> str | None:
-    """The character an entity body ("rsquo;", "#8217;", "#x2019;") stands for, if it is one."""
-    if body.startswith("#"):
-        digits = body[1:-1]
-        try:
-            code = int(digits[1:], 16) if digits[:1] in ("x", "X") else int(digits)
-        except ValueError:
-            return None
-        return chr(code) if 0x20 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else None
-    return html.entities.html5.get(body) if len(html.entities.html5.get(body, "")) == 1 else None
-
-
-def _decoded_prefix(ch: str, rest: str) -> str | None:
-    """The character of an entity split after a prefix that the parser decoded to `ch`."""
-    for name in NAMES_OF.get(ch, ()):
-        if (found := html.entities.html5.get(name + rest)) and len(found) == 1:
-            return found
-    digits = rest[:-1]
-    if digits.isdigit():
-        found = _entity_char(f"#{ord(ch)}{digits};")
-        if found in ENTITY_TARGETS:
-            return found
-    if all(c in "0123456789abcdefABCDEF" for c in digits) and digits:
-        found = _entity_char(f"#x{ord(ch):x}{digits};")
-        if found in ENTITY_TARGETS:
-            return found
-    return None
-
-
-def _kind(bang: str) -> str:
-    """The repair kind of a break: sendmail's has a "!", Postfix's none."""
-    return "stray_bang" if bang else "split_word"
-
-
-def split_entity_edits(text: str) -> list[Edit]:
-    """Edits that rejoin entities and characters a break fell inside of."""
-    edits = []
-    for m in ENTITY_SPLIT_RE.finditer(text):
-        if ch := _entity_char(m.group(1) + m.group(4)):
-            edits.append(Edit(m.start(), m.end(), ch, _kind(m.group(2))))
-    for m in DECODED_SPLIT_RE.finditer(text):
-        if ch := _decoded_prefix(m.group(1), m.group(4)):
-            edits.append(Edit(m.start(), m.end(), ch, "stray_bang"))
-    for m in FFFD_SPLIT_RE.finditer(text):
-        edits.append(Edit(m.start(), m.end(), "\ufffd", _kind("!" in m.group())))
-    for m in MOJIBAKE_SPLIT_RE.finditer(text):
-        joined = m.group(1) + m.group(3)
-        try:
-            joined.encode("sloppy-windows-1252").decode("utf-8")
-        except UnicodeError:
-            continue
-        edits.append(Edit(m.start(), m.end(), joined, _kind(m.group(2))))
-    return edits
-
+LOOKUP_STRIP_RE = re.compile(r"[\"“”()\[\]{}.,;:!?*]+")
 
 # --- sendmail's "!" ------------------------------------------------------------------------------
 @dataclass
@@ -447,9 +360,11 @@ def _joinable_pairs(text: str, near_bang: dict[int, int]) -> list[tuple[int, str
     lowered = spaced.lower()
     if "’" in lowered or "‘" in lowered:
         lowered = lowered.replace("’", "'").replace("‘", "'")
-    keys = lowered.split(" ")
-    lefts = [k.rsplit("-", 1)[-1].lstrip(EDGE_PUNCT) if "-" in k else k.lstrip(EDGE_PUNCT) for k in keys]
-    rights = [k.split("-", 1)[0].rstrip(EDGE_PUNCT) if "-" in k else k.rstrip(EDGE_PUNCT) for k in keys]
+    keys = LOOKUP_STRIP_RE.sub("", lowered).split(" ")
+    lefts = rights = keys
+    if "-" in lowered:
+        lefts = [k.rsplit("-", 1)[-1] if "-" in k else k for k in keys]
+        rights = [k.split("-", 1)[0] if "-" in k else k for k in keys]
     hits = [i for i, joined in enumerate(map(str.__add__, lefts, rights[1:])) if joined in table]
     if not hits:
         return []
@@ -466,31 +381,6 @@ def _joinable_pairs(text: str, near_bang: dict[int, int]) -> list[tuple[int, str
             whole = ("-" not in tokens[i], "-" not in tokens[i + 1])
             pairs.append((space, left, right, whole))
     return pairs
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) meets any of the spans."""
-    return any(s < end and start < e for s, e in spans)
-
-
-def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
-    """Apply non-overlapping edits (earlier ones win); return the text and the edits applied."""
-    out, applied, pos = [], [], 0
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        if edit.start < pos:
-            continue
-        out.append(text[pos:edit.start])
-        out.append(edit.new)
-        applied.append(edit)
-        pos = edit.end
-    out.append(text[pos:])
-    return "".join(out), applied
-
-
-def fix_split_entities(text: str) -> tuple[str, list[Edit]]:
-    """Rejoin entities and characters that a relay's break fell inside of."""
-    edits = split_entity_edits(text) if (";" in text or "\ufffd" in text or not text.isascii()) else []
-    return apply_edits(text, edits) if edits else (text, [])
 
 
 def fix_breaks(text: str) -> tuple[str, list[Edit]]:

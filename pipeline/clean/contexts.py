@@ -12,6 +12,7 @@ Two kinds of table, both learned from the tuning part of the clean corpus only:
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 import re
 from functools import cache
 from pathlib import Path
@@ -28,7 +29,8 @@ _override: dict | None = None
 @cache
 def _load() -> dict:
     """The committed tables, loaded once."""
-    return json.loads(DATA.read_text(encoding="utf-8"))
+    # Through importlib.resources: Scrapyd runs the project from a zipped egg.
+    return json.loads(files("pipeline.clean").joinpath("data", DATA.name).read_text(encoding="utf-8"))
 
 
 def tables() -> dict:

@@ -3,7 +3,7 @@
 `repair_text` is the entry point: str in, (str, counts per repair kind) out. Its steps run
 in a fixed order, each a pure function that also reports what it changed:
 
-1. `breaks.fix_split_entities`: a relay's break inside an entity or character ("&rsq! uo;");
+1. `entities.fix_split_entities`: a relay's break inside an entity or character ("&rsq! uo;");
 2. `markup.fix_markup`: tags and entities that reached the text literally;
 3. `breaks.fix_breaks`: relay line breaks between characters ("tha! t", "an! d specia l");
 4. `fix_mojibake`: UTF-8 read as Windows-1252, through ftfy (keeping curly quotes);
@@ -20,7 +20,7 @@ from collections import Counter
 
 import ftfy
 
-from pipeline.clean import breaks, lostchars, markup
+from pipeline.clean import breaks, entities, lostchars, markup
 
 # ftfy for encoding repair only: every other fixer would rewrite clean text (uncurl_quotes above all).
 FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -36,11 +36,11 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 # Mojibake of one character: a UTF-8 lead byte and as many continuation bytes as it announces,
 # as Windows-1252 shows them ("â€™" for "’", "Ã©" for "é", "é–¢" for "関").
-_CONT = breaks._cp1252_chars(0x80, 0xBF)
+_CONT = entities.cp1252_chars(0x80, 0xBF)
 MOJIBAKE_RE = re.compile(
-    f"[{breaks._cp1252_chars(0xC2, 0xDF)}][{_CONT}]"
-    f"|[{breaks._cp1252_chars(0xE0, 0xEF)}][{_CONT}]{{2}}"
-    f"|[{breaks._cp1252_chars(0xF0, 0xF4)}][{_CONT}]{{3}}"
+    f"[{entities.cp1252_chars(0xC2, 0xDF)}][{_CONT}]"
+    f"|[{entities.cp1252_chars(0xE0, 0xEF)}][{_CONT}]{{2}}"
+    f"|[{entities.cp1252_chars(0xF0, 0xF4)}][{_CONT}]{{3}}"
 )
 
 
@@ -58,15 +58,13 @@ def fix_mojibake(text: str) -> tuple[str, int]:
     ftfy does the work; sequences it leaves in lines that mix mojibake with correct
     characters it cannot re-encode (Japanese, say) are then decoded one by one.
     """
-    if text.isascii():
+    if text.isascii() or not MOJIBAKE_RE.search(text):
         return text, 0
     before = len(MOJIBAKE_RE.findall(text))
-    if not before:
-        return text, 0
     lines = text.splitlines(keepends=True)
     fixed = "".join(MOJIBAKE_RE.sub(_decode_one, ftfy.fix_text(line, FTFY_CONFIG))
                     if MOJIBAKE_RE.search(line) else line for line in lines)
-    return fixed, before - len(MOJIBAKE_RE.findall(fixed))
+    return fixed, max(0, before - len(MOJIBAKE_RE.findall(fixed)))
 
 
 def repair_text(text: str) -> tuple[str, dict[str, int]]:
@@ -74,7 +72,7 @@ def repair_text(text: str) -> tuple[str, dict[str, int]]:
     if not isinstance(text, str) or not text:
         return text, {}
     counts: Counter = Counter()
-    text, edits = breaks.fix_split_entities(text)
+    text, edits = entities.fix_split_entities(text)
     counts.update(edit.kind for edit in edits)
     text, n = markup.fix_markup(text)
     counts["markup"] += n

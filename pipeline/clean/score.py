@@ -17,10 +17,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.clean.align import align, edit_distance, touched
+from pipeline.clean.align import align, edit_distance, project, touched
 from pipeline.clean.simulate import Corrupted, Site
 
 LEGIT_MARKS = "!?"
+# Characters whose choice is a text's house style, not its content: a lost one restored as its
+# sibling is counted apart (`Tally.style_only`), to show what the style choice costs.
+STYLE_SIBLINGS = {"–": "—", "—": "–", "‘": "“", "“": "‘"}
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Tally:
     sites: Counter = field(default_factory=Counter)     # by (kind, detail)
     legit: Counter = field(default_factory=Counter)     # by mark
     legit_changed: Counter = field(default_factory=Counter)
+    style_only: Counter = field(default_factory=Counter)  # sites restored but for the house style
     other_edits: int = 0
     chars: int = 0            # length of the clean references
     errors_before: int = 0    # edits from R to C
@@ -39,7 +43,7 @@ class Tally:
 
     def add(self, other: "Tally") -> None:
         """Add another tally's counts to this one."""
-        for name in ("restored", "sites", "legit", "legit_changed"):
+        for name in ("restored", "sites", "legit", "legit_changed", "style_only"):
             getattr(self, name).update(getattr(other, name))
         self.other_edits += other.other_edits
         self.chars += other.chars
@@ -52,6 +56,13 @@ class Tally:
         keys = [k for k in self.sites if (kind is None or k[0] == kind) and (detail is None or k[1] == detail)]
         total = sum(self.sites[k] for k in keys)
         return sum(self.restored[k] for k in keys) / total if total else float("nan")
+
+    def share_but_style(self, kind: str = "lost_char") -> float:
+        """Share of one kind's sites restored, counting a house-style sibling as restored."""
+        total = self.count(kind)
+        won = sum(n for k, n in self.restored.items() if k[0] == kind)
+        won += sum(n for k, n in self.style_only.items() if k[0] == kind)
+        return won / total if total else float("nan")
 
     def count(self, kind: str | None = None, detail: str | None = None) -> int:
         """Number of sites of one kind (and detail), or of all."""
@@ -89,7 +100,12 @@ def score_case(case: Corrupted, repaired: str, keep_misses: bool = False) -> Tal
         tally.sites[key] += 1
         if not touched(ops_rp, site.start, site.end):
             tally.restored[key] += 1
-        elif keep_misses:
+            continue
+        if site.kind == "lost_char" and site.detail in STYLE_SIBLINGS:
+            start, end = project(ops_rp, site.start, site.end)
+            if repaired[start:end] == STYLE_SIBLINGS[site.detail]:
+                tally.style_only[key] += 1
+        if keep_misses:
             tally.misses.append((site, case.clean[max(0, site.start - 30):site.end + 30],
                                  case.text[max(0, site.cstart - 30):site.cend + 30]))
     for k, ch in enumerate(case.clean):

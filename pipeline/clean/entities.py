@@ -1,0 +1,104 @@
+r"""Rejoin entities and characters that a relay's line break fell inside of.
+
+The break counts bytes of the HTML that was sent, so it can split "&rsquo;" or the three bytes
+of "’". What reaches the text depends on the parser and the charset: "&rsq! uo;" (lxml),
+"’! ;" (html.parser decodes "&rsquo" without its semicolon), "R!\n 17;" ("&#82" decodes to
+"R"), "\ufffd! \ufffd" (UTF-8 cut in two), "â€! ™" (UTF-8 cut in two and shown as
+Windows-1252), and the same without the "!" for Postfix's break.
+
+>>> fix_split_entities("the view &mda! sh; and")[0]
+'the view — and'
+>>> fix_split_entities("the leaderR!\n 17;s job")[0]
+'the leader’s job'
+"""
+
+from __future__ import annotations
+
+import html.entities
+import re
+
+import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
+
+from pipeline.clean.edits import Edit, apply_edits
+
+ENTITY_SPLIT_RE = re.compile(r"&([#\w]*)(!?)([ \t]*\r?\n?[ \t]+)([#\w]*;)")
+# An entity whose start the parser already decoded: "&#82!\n 17;" shows as "R!\n 17;".
+DECODED_SPLIT_RE = re.compile(r"(.)(!)([ \t]*\r?\n?[ \t]+)(\w*;)")
+FFFD_SPLIT_RE = re.compile(r"\ufffd+!?[ \t]*\r?\n?[ \t]+\ufffd+")
+ENTITY_TARGETS = frozenset(chr(c) for c in html.entities.codepoint2name)
+NAMES_OF = {}
+for _code, _name in html.entities.codepoint2name.items():
+    NAMES_OF.setdefault(chr(_code), []).append(_name)
+
+
+def cp1252_chars(low: int, high: int) -> str:
+    """The characters that bytes low..high show as under Windows-1252, escaped for a regex class."""
+    return re.escape(bytes(range(low, high + 1)).decode("sloppy-windows-1252"))
+
+
+# UTF-8 lead bytes (0xC2-0xF4) and continuation bytes (0x80-0xBF) as Windows-1252 shows them.
+MOJIBAKE_SPLIT_RE = re.compile(
+    f"([{cp1252_chars(0xC2, 0xF4)}][{cp1252_chars(0x80, 0xBF)}]*)(!?)[ \\t]*\\r?\\n?[ \\t]+"
+    f"([{cp1252_chars(0x80, 0xBF)}]+)"
+)
+
+
+def _entity_char(body: str) -> str | None:
+    """The character an entity body ("rsquo;", "#8217;", "#x2019;") stands for, if it is one."""
+    if body.startswith("#"):
+        digits = body[1:-1]
+        try:
+            code = int(digits[1:], 16) if digits[:1] in ("x", "X") else int(digits)
+        except ValueError:
+            return None
+        return chr(code) if 0x20 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else None
+    return html.entities.html5.get(body) if len(html.entities.html5.get(body, "")) == 1 else None
+
+
+def _decoded_prefix(ch: str, rest: str) -> str | None:
+    """The character of an entity split after a prefix that the parser decoded to `ch`."""
+    for name in NAMES_OF.get(ch, ()):
+        if (found := html.entities.html5.get(name + rest)) and len(found) == 1:
+            return found
+    digits = rest[:-1]
+    if digits.isdigit():
+        found = _entity_char(f"#{ord(ch)}{digits};")
+        if found in ENTITY_TARGETS:
+            return found
+    if all(c in "0123456789abcdefABCDEF" for c in digits) and digits:
+        found = _entity_char(f"#x{ord(ch):x}{digits};")
+        if found in ENTITY_TARGETS:
+            return found
+    return None
+
+
+def _kind(bang: str) -> str:
+    """The repair kind of a break: sendmail's has a "!", Postfix's none."""
+    return "stray_bang" if bang else "split_word"
+
+
+def split_entity_edits(text: str) -> list[Edit]:
+    """Edits that rejoin entities and characters a break fell inside of."""
+    edits = []
+    for m in ENTITY_SPLIT_RE.finditer(text):
+        if ch := _entity_char(m.group(1) + m.group(4)):
+            edits.append(Edit(m.start(), m.end(), ch, _kind(m.group(2))))
+    for m in DECODED_SPLIT_RE.finditer(text):
+        if ch := _decoded_prefix(m.group(1), m.group(4)):
+            edits.append(Edit(m.start(), m.end(), ch, "stray_bang"))
+    for m in FFFD_SPLIT_RE.finditer(text):
+        edits.append(Edit(m.start(), m.end(), "\ufffd", _kind("!" in m.group())))
+    for m in MOJIBAKE_SPLIT_RE.finditer(text):
+        joined = m.group(1) + m.group(3)
+        try:
+            joined.encode("sloppy-windows-1252").decode("utf-8")
+        except UnicodeError:
+            continue
+        edits.append(Edit(m.start(), m.end(), joined, _kind(m.group(2))))
+    return edits
+
+
+def fix_split_entities(text: str) -> tuple[str, list[Edit]]:
+    """Rejoin entities and characters that a relay's break fell inside of."""
+    edits = split_entity_edits(text) if (";" in text or "\ufffd" in text or not text.isascii()) else []
+    return apply_edits(text, edits) if edits else (text, [])
