@@ -11,5 +11,5 @@ class PostPage:
 
     url: str
     platform: str | None  # None: detect from the page
-    html: str
-    comment_pages: list[tuple[str, str]] = field(default_factory=list)
+    html: bytes
+    comment_pages: list[tuple[str, bytes]] = field(default_factory=list)

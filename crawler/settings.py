@@ -32,11 +32,20 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 URLLENGTH_LIMIT = 2000
 
+# Only http and https are ever fetched (crawler/middlewares.py refuses the rest with a reason).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+REPRINTS_MAX_PAGE_BYTES = 2 * 1024 * 1024  # HTML past this is not extracted (~4 s CPU per MB)
+REPRINTS_SITE_MAX_BYTES = 2 * 1024 ** 3  # keeps one site's WARC records bounded
+REPRINTS_SITE_MAX_PAGES = 0  # 0: no page cap
+
 # Services we do not use: no open ports, nothing written under the home directory.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guards.SessionIdMiddleware": 40,  # before OffsiteMiddleware (50)
+    "crawler.guards.SiteBudgetMiddleware": 60,
+    "crawler.guards.PageSizeMiddleware": 585,  # after HttpCompression (590) has decompressed
     "crawler.middlewares.SchemeFilterMiddleware": 650,
     "crawler.conditional.ConditionalRequestMiddleware": 587,
     "crawler.middlewares.WarcArchiveMiddleware": 950,

@@ -101,7 +101,7 @@ def iter_posts(folder: str | os.PathLike) -> Iterator[ArchivedPost]:
     Raises ArchiveError naming the file when one is truncated or not WARC.
     """
     for path in sorted(Path(folder).glob("*.warc.gz")):
-        bodies: dict[str, bytes] = {}
+        raw: dict[str, tuple[bytes, str]] = {}  # url -> (body as transferred, its Content-Encoding)
         items: list[dict] = []
         try:
             # Read through gzip ourselves: it raises on a truncated member, where warcio stops quietly.
@@ -111,13 +111,44 @@ def iter_posts(folder: str | os.PathLike) -> Iterator[ArchivedPost]:
                         url = record.rec_headers.get_header("WARC-Target-URI")
                         status = record.http_headers.get_statuscode() if record.http_headers else "0"
                         if status.startswith("2"):
-                            bodies[url] = record.content_stream().read()
+                            encoding = record.http_headers.get_header("Content-Encoding") or ""
+                            raw[url] = (record.raw_stream.read(), encoding)
                     elif record.rec_type == "metadata" and \
                             record.rec_headers.get_header("Content-Type") == ITEM_RECORD_TYPE:
                         items.append(json.loads(record.content_stream().read()))
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
             raise ArchiveError(f"{path}: truncated or not a WARC file ({exc})") from None
         for item in items:
-            pages = [(u, bodies[u]) for u in item["pages"] if u in bodies]
+            # Only the pages a stored post was made of are decoded: bombs in the archive stay packed.
+            pages = [(u, decode_body(*raw[u])) for u in item["pages"] if u in raw]
             if pages:
                 yield ArchivedPost(item["url"], item.get("platform"), pages)
+
+
+# The crawl refuses bodies larger than this after decompression (DOWNLOAD_MAXSIZE); so does reprocess.
+MAX_DECODED_BYTES = 8 * 1024 * 1024
+
+
+def decode_body(body: bytes, content_encoding: str) -> bytes:
+    """Undo a response's Content-Encoding (gzip, deflate, br; several in order), never past MAX_DECODED_BYTES."""
+    for coding in reversed([c.strip().lower() for c in content_encoding.split(",") if c.strip()]):
+        if coding in ("gzip", "x-gzip", "deflate"):
+            wbits = 16 + zlib.MAX_WBITS if coding != "deflate" else zlib.MAX_WBITS
+            try:
+                body = _inflate(body, wbits)
+            except zlib.error:
+                body = _inflate(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send
+        elif coding == "br":
+            import brotli
+
+            body = brotli.Decompressor().process(body, output_buffer_limit=MAX_DECODED_BYTES + 1)
+        elif coding != "identity":
+            raise ArchiveError(f"unknown Content-Encoding {coding!r}")
+        if len(body) > MAX_DECODED_BYTES:
+            raise ArchiveError(f"body larger than {MAX_DECODED_BYTES} bytes once decoded")
+    return body
+
+
+def _inflate(data: bytes, wbits: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    return inflater.decompress(data, MAX_DECODED_BYTES + 1)

@@ -7,6 +7,7 @@ Expected failures are one-line errors naming the URL or file and the reason.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -385,6 +386,8 @@ def _serve(db_path: str, port: int, host: str = "127.0.0.1") -> None:
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Datasette: {url}   (Ctrl-C stops it)")
+    # SIGTERM too, not only Ctrl-C: a stopped `reprints serve` must not leave Datasette running.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         proc.wait()
     except KeyboardInterrupt:

@@ -100,3 +100,17 @@ def author_key(name: str) -> str:
     text = " ".join(text.split())
     # A byline prefix left on the name by a template ("By Roger Smith").
     return re.sub(r"^by ", "", text)
+
+
+# Browsers drop tabs and newlines inside a URL and ignore leading control characters and spaces,
+# so "java\tscript:" is "javascript:". Compare what the browser would see.
+BROWSER_IGNORED = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_http_url(url: str | None) -> str | None:
+    """The URL when a browser would open it as http or https, else None (javascript:, data:, file:, ...)."""
+    if not url:
+        return None
+    seen_by_browser = BROWSER_IGNORED.sub("", url)
+    scheme = seen_by_browser.split(":", 1)[0].lower() if ":" in seen_by_browser else ""
+    return seen_by_browser if scheme in ("http", "https") else None

@@ -18,6 +18,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler.guards import strip_session_ids
 from crawler.items import PostPage
 from pipeline.feeds import FeedError, parse_links
 
@@ -124,7 +125,8 @@ class ReprintsSpider(scrapy.Spider):
             self.count_error(response.url, "not_html")
             return
         pending = comment_page_urls(response)
-        page = PostPage(url=response.url, platform=platform, html=response.text)
+        # Bytes, not response.text: decode_html checks a declared charset against the bytes themselves.
+        page = PostPage(url=response.url, platform=platform, html=response.body)
         if pending:
             yield self._next_comment_page(page, pending)
         else:
@@ -143,7 +145,7 @@ class ReprintsSpider(scrapy.Spider):
 
     def _parse_comment_page(self, response, page: PostPage, pending: list[str]):
         if is_html(response):
-            page.comment_pages.append((response.url, response.text))
+            page.comment_pages.append((response.url, response.body))
         yield self._next_comment_page(page, pending) if pending else page
 
     def walk(self, response, platform: str, page_callback, is_post) -> Iterable[scrapy.Request]:
@@ -168,7 +170,7 @@ class ReprintsSpider(scrapy.Spider):
         host = urlsplit(response.url).netloc
         links = []
         for href in response.css("a::attr(href)").getall():
-            url = urljoin(response.url, href.strip()).split("#", 1)[0]
+            url = strip_session_ids(urljoin(response.url, href.strip()).split("#", 1)[0])
             if urlsplit(url).netloc == host and (pattern is None or pattern.search(url)):
                 links.append(url)
         return list(dict.fromkeys(links))

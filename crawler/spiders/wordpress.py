@@ -32,10 +32,11 @@ class WordPressNavigation:
         """One page of /feed/: its posts, then the next page while pages have entries."""
         if response.status == 404:
             return  # past the last page, or no feed at all
-        has_items = bool(response.xpath("//item"))
         response.meta["platform"] = "wordpress"
-        yield from self.parse_feed(response)
-        if has_items:
+        followed = list(self.parse_feed(response))
+        yield from followed
+        # Page on only while the feed parsed and listed posts: a refused feed is not paged 12 times.
+        if any(getattr(request, "callback", None) == self.parse_post for request in followed):
             yield self.paging_request(urljoin(response.url, FEED_PAGE.format(page=page + 1)),
                                       self.parse_wordpress_feed, page + 1)
 
@@ -45,7 +46,7 @@ class WordPressNavigation:
             return  # past the last page (WordPress answers 400), or no REST API at all
         try:
             posts = json.loads(response.text)
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):  # RecursionError: JSON nested 100,000 deep
             self.count_error(response.url, "bad_json")
             return
         if not isinstance(posts, list):

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import json
 
+import datasette.handle_exception as datasette_errors
 import nh3
 from datasette import hookimpl
+
+from pipeline.urls import safe_http_url
+
+# Datasette 0.65 prints a rich traceback with locals for every failed request, inside the event
+# loop: a few bad queries stall everyone (1-2 s each). Plain logging is enough.
+datasette_errors.rich = None
 
 # Only these tags survive in any HTML we show; no attributes but safe links.
 SAFE_TAGS = {"p", "br", "em", "strong", "b", "i", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "a"}
@@ -45,6 +52,11 @@ async def article_context(datasette, database: str, article_id: str) -> dict:
     comments = [dict(row) for row in (await db.execute(COMMENTS_SQL, {"id": article_id})).rows]
     for comment in comments:
         comment["spam_reasons"] = json.loads(comment["spam_reasons"] or "[]")
+        comment["author_url"] = safe_http_url(comment["author_url"])
+    # Stored links are shown only when a browser would open them as http(s): never javascript: or data:.
+    article["url"] = safe_http_url(article["url"])
+    article["syndicated_from_url"] = safe_http_url(article["syndicated_from"])
+    article["author_url"] = safe_http_url(article["author_url"])
     return {
         "article": article,
         "paragraphs": [p for p in (article["body"] or "").split("\n\n") if p.strip()],

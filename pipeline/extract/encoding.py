@@ -69,7 +69,7 @@ def _lookup(label: str | None) -> str | None:
         return "cp1252"
     try:
         return codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
 
 

@@ -16,6 +16,7 @@ from pipeline.extract.dom import (
     select_all,
     text_of,
 )
+from pipeline.urls import safe_http_url
 
 FEED_LINKS = compile_selectors(
     'link[rel~="alternate"][type="application/atom+xml"]',
@@ -127,9 +128,10 @@ def author_link(element: HtmlElement | None, url: str = "") -> str | None:
     if link is None:
         return None
     href = (link.get("href") or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:")):
+    if not href or href.startswith("#"):
         return None
-    return urljoin(url, href)
+    # Only a link a reader can safely follow: no javascript:, data:, mailto: (in any disguise).
+    return safe_http_url(urljoin(url, href))
 
 
 def meta_author(doc: HtmlElement) -> str | None:
