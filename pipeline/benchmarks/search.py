@@ -12,21 +12,42 @@ from pathlib import Path
 import yaml
 
 from pipeline.benchmarks import Row
-from pipeline.benchmarks.store import WORDS, synthetic_article
+from pipeline.model import Article
 from pipeline.store import open_db, save_articles
 
+SETTINGS_LIMIT_MS = 1000  # sql_time_limit_ms in pipeline/serve.py
 SEARCH_P95_TARGET_MS = 50
 SNIPPET_TARGET_MS = 150
 QUERIES = 60
 
 
+VOCABULARY = 20_000  # English words by frequency (wordfreq); text drawn with Zipf weights, like prose
+QUERY_RANKS = (300, 5_000)  # queries are words a reader would search for: neither "the" nor hapaxes
+WORDS_PER_ARTICLE = 400
+
+
+def vocabulary() -> tuple[list[str], list[float]]:
+    """Words and Zipf weights, so that term frequencies in the corpus look like real text."""
+    from wordfreq import top_n_list
+
+    words = [w for w in top_n_list("en", VOCABULARY) if w.isalpha()]
+    return words, [1 / (rank + 1) for rank in range(len(words))]
+
+
 def build_corpus(path: Path, count: int) -> None:
-    """Fill a database with `count` synthetic articles."""
+    """Fill a database with `count` articles of Zipf-distributed English words."""
     rng = random.Random(7)
+    words, weights = vocabulary()
     db = open_db(str(path))
     for start in range(0, count, 1000):
-        save_articles(db, [synthetic_article(i, rng, words=400) for i in range(start, min(count, start + 1000))],
-                      None, "2026-01-01T00:00:00+00:00")
+        batch = []
+        for i in range(start, min(count, start + 1000)):
+            text = rng.choices(words, weights, k=WORDS_PER_ARTICLE)
+            paragraphs = [" ".join(text[j:j + 80]) for j in range(0, WORDS_PER_ARTICLE, 80)]
+            batch.append(Article(url=f"http://site{i % 50}.example/{i}.html", title=" ".join(text[:6]),
+                                 author=f"Author {i % 300}", published=f"20{i % 20:02d}-01-01",
+                                 paragraphs=paragraphs))
+        save_articles(db, batch, None, "2026-01-01T00:00:00+00:00")
     db.close()
 
 
@@ -37,8 +58,9 @@ def latencies(datasette, paths: list[str]) -> list[float]:
         for path in paths:
             started = time.perf_counter()
             response = await datasette.client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-            times.append((time.perf_counter() - started) * 1000)
+            # A query over the time limit answers 400: count it as the limit, not as a fast answer.
+            elapsed = (time.perf_counter() - started) * 1000
+            times.append(elapsed if response.status_code == 200 else max(elapsed, float(SETTINGS_LIMIT_MS)))
         return times
 
     return asyncio.run(measure())
@@ -57,7 +79,7 @@ def run(quick: bool = False) -> list[Row]:
 
     count = 5_000 if quick else 100_000
     rng = random.Random(3)
-    words = [rng.choice(WORDS) for _ in range(QUERIES)]
+    words = rng.sample(vocabulary()[0][QUERY_RANKS[0]:QUERY_RANKS[1]], QUERIES)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reprints.db"
         build_corpus(path, count)
