@@ -154,7 +154,23 @@ def _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=F
                               jobdir=jobdir, verbose=verbose)
     summary = run_crawl(start_urls, settings, platform)
     summary.log_file = settings.get("LOG_FILE")
+    if summary.stored:
+        _dedup(db_path)  # every crawl ends with its copies clustered
     return summary
+
+
+def _dedup(db_path: str) -> dict:
+    """Cluster republished copies (pipeline.dedup) and say what was found."""
+    from pipeline.dedup import cluster_articles
+
+    db = _open_db(db_path)
+    try:
+        counts = cluster_articles(db)
+    finally:
+        db.close()
+    click.echo(f"dedup: {counts['hashed']} articles hashed, {counts['clusters']} clusters of republished copies "
+               f"({counts['copies']} copies)", err=True)
+    return counts
 
 
 def _report(summary) -> None:
@@ -315,6 +331,23 @@ def _crawl_counts(counts: dict) -> dict:
 
 @cli.command()
 @db_option
+def dedup(db_path):
+    """Cluster republished copies of the same article and pick each cluster's canonical original.
+
+    Runs at the end of every crawl too; only new and changed articles are hashed again.
+
+    Example:
+
+    \b
+        reprints dedup --db reprints.db
+    """
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"{db_path}: no such database")
+    _dedup(db_path)
+
+
+@cli.command()
+@db_option
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: stdout)")
 @click.option("--site", help="Only this site (host or name)")
@@ -324,7 +357,9 @@ def _crawl_counts(counts: dict) -> dict:
 @click.option("--search", help="Full-text query (SQLite FTS5 syntax)")
 @click.option("--min-topic-score", type=float)
 @click.option("--include-spam", is_flag=True, help="Include comments judged spam")
-def export(db_path, fmt, output, site, since, until, author, search, min_topic_score, include_spam):
+@click.option("--canonical-only", is_flag=True, help="One article per cluster of republished copies")
+def export(db_path, fmt, output, site, since, until, author, search, min_topic_score, include_spam,
+           canonical_only):
     """Stream cleaned articles, with their comments, as JSON Lines or a JSON array.
 
     Example:
@@ -332,6 +367,7 @@ def export(db_path, fmt, output, site, since, until, author, search, min_topic_s
     \b
         reprints export --format jsonl --output articles.jsonl --since 2008-01-01
         reprints export --search upline --include-spam | head
+        reprints export --canonical-only --output originals.jsonl
     """
     import sqlite3
 
@@ -341,7 +377,7 @@ def export(db_path, fmt, output, site, since, until, author, search, min_topic_s
         raise click.ClickException(f"{db_path}: no such database")
     db = _open_db(db_path)
     flt = ExportFilter(site=site, since=since, until=until, author=author, search=search,
-                       min_topic_score=min_topic_score, include_spam=include_spam)
+                       min_topic_score=min_topic_score, include_spam=include_spam, canonical_only=canonical_only)
     target = Path(output) if output else None
     partial = target.with_name(target.name + ".partial") if target else None
     try:

@@ -62,7 +62,7 @@ TABLES: dict[str, dict] = {
     # crawl re-hashes only its new and changed articles (content_hash tells which).
     "dedup_index": dict(
         columns={"article_id": str, "slot": int, "content_hash": str, "body_hash": str, "shingles": int,
-                 "signature": bytes},
+                 "signature": bytes, "pending": int},
         pk="article_id",
     ),
     "dedup_meta": dict(columns={"key": str, "value": str}, pk="key"),

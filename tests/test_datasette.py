@@ -75,3 +75,9 @@ def test_no_writable_canned_queries():
     queries = metadata["databases"]["reprints"]["queries"]
     assert all(not q.get("write") for q in queries.values())
     assert all(q["sql"].lstrip().lower().startswith("select") for q in queries.values())
+
+
+def test_cluster_query_runs_on_a_corpus_without_clusters(datasette):
+    response = get(datasette, "/reprints/syndicated_clusters.json?_shape=array")
+    assert response.status_code == 200
+    assert response.json() == []

@@ -115,3 +115,17 @@ def test_the_crawl_is_recorded_with_its_errors(conn, truth):
     assert stats.get("reprints/errors/redirect_loop") == 1
     assert any(key.startswith("reprints/not_article/") and "bot" in key for key in stats)
     assert crawl["errors"] >= 5
+
+
+def test_republished_copies_are_clustered_as_the_truth_groups_them(conn, truth):
+    article_of = {page.url: page.article for page in truth.pages}
+    groups: dict = {}
+    for url, cluster in conn.execute("select url, cluster_id from articles"):
+        groups.setdefault(cluster if cluster is not None else url, set()).add(article_of[url])
+    # each cluster holds one article, and each article is in one cluster
+    assert all(len(articles) == 1 for articles in groups.values())
+    assert len(groups) == len(truth.articles)
+    canonical_sites = {row[0] for row in conn.execute(
+        "select s.platform from clusters join articles a on a.id = clusters.canonical_article_id "
+        "join sites s on s.id = a.site_id")}
+    assert canonical_sites == {"directory"}  # the directory original wins over blog copies
