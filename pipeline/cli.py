@@ -122,7 +122,11 @@ def sampleweb(port):
 @click.option("--jobdir", type=click.Path(file_okay=False), help="Scrapy JOBDIR: a killed crawl resumes here")
 @click.option("--no-throttle", is_flag=True, help="No delays: only for sites you run yourself (loopback)")
 @click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's log")
-def crawl(urls, sources, db_path, platform, max_pages, min_topic_score, jobdir, no_throttle, verbose):
+@click.option("--redis", "redis_url", help="Run as one of many workers sharing this Redis (redis://HOST:PORT); "
+                                           "`reprints load --redis` writes the database")
+@click.option("--idle-timeout", type=float, help="With --redis: leave after the shared frontier is empty this long")
+def crawl(urls, sources, db_path, platform, max_pages, min_topic_score, jobdir, no_throttle, verbose, redis_url,
+          idle_timeout):
     """Crawl start URLs (or configured sources) into the database.
 
     Example:
@@ -139,12 +143,30 @@ def crawl(urls, sources, db_path, platform, max_pages, min_topic_score, jobdir, 
     bad = [u for u in start_urls if not u.lower().startswith(("http://", "https://"))]
     if bad:
         raise click.ClickException(f"{bad[0]}: not an http or https URL")
+    if redis_url:
+        _crawl_as_worker(start_urls, redis_url, db_path, platform, max_pages, min_topic_score, no_throttle,
+                         idle_timeout, verbose)
+        return
     _open_db(db_path).close()
     summary = _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=no_throttle,
                      jobdir=jobdir, verbose=verbose)
     if summary.start_failures and len(summary.start_failures) == len(start_urls):
         raise click.ClickException("cannot crawl " + "; ".join(summary.start_failures))
     _report(summary)
+
+
+def _crawl_as_worker(start_urls, redis_url, db_path, platform, max_pages, min_topic_score, no_throttle,
+                     idle_timeout, verbose):
+    """One distributed worker: shared frontier in Redis, cleaned articles pushed to Redis for the loader."""
+    from crawler.distributed import WorkerError, run_worker
+
+    try:
+        summary = run_worker(start_urls, redis_url, db_path, platform, idle_timeout, no_throttle,
+                             max_pages=max_pages, min_topic_score=min_topic_score, verbose=verbose, progress=True)
+    except (WorkerError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"worker: {summary.pages} pages fetched, {summary.stats.get('reprints/redis/items_pushed', 0)} "
+               f"articles queued for the loader, {summary.errors} errors", err=True)
 
 
 def _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=False, jobdir=None, verbose=False):
@@ -327,6 +349,31 @@ def reprocess(db_path, archive):
 def _crawl_counts(counts: dict) -> dict:
     return {"pages": sum(counts.values()), "new": counts["new"], "updated": counts["updated"],
             "errors": counts["errors"]}
+
+
+@cli.command()
+@db_option
+@click.option("--redis", "redis_url", required=True, help="The Redis the workers push to (redis://HOST:PORT)")
+@click.option("--idle-timeout", type=float, help="Stop after the queue stays empty and no worker is left this long")
+def load(db_path, redis_url, idle_timeout):
+    """The single SQLite writer behind distributed workers: Redis queue in, database out.
+
+    Stopping and starting it loses nothing: items are acknowledged only after their commit.
+
+    Example:
+
+    \b
+        reprints load --redis redis://10.0.0.5:6379 --db reprints.db
+        reprints crawl http://blog.example.com/ --redis redis://10.0.0.5:6379   # on each worker machine
+    """
+    from pipeline.load import LoadError, describe, run_loader
+
+    _open_db(db_path).close()
+    try:
+        summary = run_loader(redis_url, db_path, idle_timeout=idle_timeout)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(describe(summary), err=True)
 
 
 @cli.command()
