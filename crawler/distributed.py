@@ -94,6 +94,12 @@ def _setting(settings, name):
     return DEFAULTS[name] if value is None else value
 
 
+def active_seconds(settings) -> int:
+    """How long a worker counts as active after it last took work: its idle timeout, plus a heartbeat's TTL."""
+    return int(max(0.0, float(_setting(settings, "MAX_IDLE_TIME_BEFORE_CLOSE"))) +
+               float(_setting(settings, "REPRINTS_WORKER_TTL")))
+
+
 # -- settings ---------------------------------------------------------------------------------------
 
 def worker_overlay(settings, redis_url: str, prefix: str | None = None, idle_timeout: float | None = None) -> dict:
@@ -199,6 +205,29 @@ def _untag(value):
     return value
 
 
+# Take the highest-priority request from KEYS[1] and, if there was one, mark worker ARGV[1] active in
+# KEYS[2] for ARGV[2] s (Redis time: no clock skew between machines). A worker is active from the moment
+# it holds work until its idle timeout could have passed, so seeding never takes a crawl in progress, or
+# one whose workers are still waiting for more work, for a finished one. Returns {request or nil, the
+# crawl's generation (KEYS[3])}.
+_TAKE_REQUEST = """
+local taken = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+if taken then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+  redis.call('ZADD', KEYS[2], tonumber(redis.call('TIME')[1]) + tonumber(ARGV[2]), ARGV[1])
+end
+return {taken or false, redis.call('GET', KEYS[3])}
+"""
+# The same for seeds: up to ARGV[3] from the start-URL list KEYS[1].
+_TAKE_SEEDS = """
+local taken = redis.call('LPOP', KEYS[1], ARGV[3])
+if taken then
+  redis.call('ZADD', KEYS[2], tonumber(redis.call('TIME')[1]) + tonumber(ARGV[2]), ARGV[1])
+end
+return {taken or {}, redis.call('GET', KEYS[3])}
+"""
+
+
 class RequestQueue(PriorityQueue):
     """scrapy-redis's priority queue, encoding callbacks by name without scanning the spider each time.
 
@@ -218,22 +247,26 @@ class RequestQueue(PriorityQueue):
     def _decode_request(self, encoded_request):
         return request_from_dict(self.serializer.loads(encoded_request), spider=self.spider)
 
-    # Set by SharedScheduler.open: the key of the crawl's generation, and who wants to hear of it.
+    # Set by SharedScheduler.open: the crawl's generation key and who wants to hear of it, and the
+    # set of active workers this one joins whenever it takes a request (see _TAKE_REQUEST).
     generation_key: str | None = None
     on_generation = None
+    active_key: str | None = None
+    worker_id: str = ""
+    active_seconds: int = int(DEFAULTS["REPRINTS_WORKER_TTL"])
+    _take = None
 
     def pop(self, timeout=0):
-        """The highest-priority request (atomic range and remove), and the crawl's generation with it."""
-        with self.server.pipeline() as pipe:  # MULTI/EXEC: atomic against other workers and seeding
-            pipe.zrange(self.key, 0, 0).zremrangebyrank(self.key, 0, 0)
-            if self.generation_key:
-                pipe.get(self.generation_key)
-            results = pipe.execute()
-        if self.generation_key and self.on_generation is not None:
-            self.on_generation(results[2])
-        if results[0]:
-            return self._decode_request(results[0][0])
-        return None
+        """The highest-priority request, atomically: the worker is marked active, and learns the generation."""
+        if self.active_key is None or self.generation_key is None:
+            return super().pop(timeout)
+        if self._take is None:
+            self._take = self.server.register_script(_TAKE_REQUEST)
+        data, generation = self._take(keys=[self.key, self.active_key, self.generation_key],
+                                      args=[self.worker_id, self.active_seconds])
+        if self.on_generation is not None:
+            self.on_generation(generation)
+        return self._decode_request(data) if data else None
 
 
 def _method_name(spider, func):
@@ -279,6 +312,12 @@ class SharedScheduler(Scheduler):
         if hasattr(self.df, "observe_generation") and hasattr(self.queue, "generation_key"):
             self.queue.generation_key = self.df.generation_key
             self.queue.on_generation = self.df.observe_generation
+        worker_id = getattr(spider.crawler, "reprints_worker_id", None)
+        if worker_id and hasattr(self.queue, "active_key"):
+            settings = spider.crawler.settings
+            self.queue.active_key = RedisKeys(_setting(settings, "REPRINTS_REDIS_PREFIX")).active
+            self.queue.worker_id = worker_id
+            self.queue.active_seconds = active_seconds(settings)
         spider.crawler.reprints_dupefilter = self.df  # the worker middleware reports seeding to it
         pending = len(self.queue)
         if pending:
@@ -553,17 +592,18 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 # -- a worker: seeds, idle clock, registration ----------------------------------------------------
 
 # Seed start URLs. A new crawl begins (the duplicate filter, seeds and hosts are cleared) when the
-# frontier is empty and no other worker has pages in hand; otherwise seeds join the running crawl.
-# KEYS: busy, requests, start_urls, dupefilter, dupefilter:count, seeds, hosts, dupefilter:params,
+# frontier is empty and no other worker is active (took work within its idle timeout, see
+# active_seconds); otherwise seeds join the running crawl, and pages it fetched are not fetched again.
+# KEYS: active, requests, start_urls, dupefilter, dupefilter:count, seeds, hosts, dupefilter:params,
 # dupefilter:generation. ARGV: worker id, JSON [[url, host, message], ...].
 # Returns {1 when a new crawl began, the crawl's generation}: workers forget what they cached of an older one.
 _SEED = """
 local now = tonumber(redis.call('TIME')[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local busy = redis.call('ZCARD', KEYS[1])
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then busy = busy - 1 end
+local active = redis.call('ZCARD', KEYS[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then active = active - 1 end
 local fresh = 0
-if busy == 0 and redis.call('ZCARD', KEYS[2]) == 0 and redis.call('LLEN', KEYS[3]) == 0 then
+if active == 0 and redis.call('ZCARD', KEYS[2]) == 0 and redis.call('LLEN', KEYS[3]) == 0 then
   fresh = 1
   local bits = redis.call('HGET', KEYS[8], 'bits')
   redis.call('DEL', KEYS[4], KEYS[5], KEYS[6], KEYS[7])
@@ -586,8 +626,9 @@ class RedisWorker:
       list), so whichever worker is free fetches them;
     - on `spider_idle`: take more seeds, and exit once the frontier (request queue and seeds) has been
       empty, and this worker idle, for MAX_IDLE_TIME_BEFORE_CLOSE seconds;
-    - registration: a sorted set of live workers (the loader waits for them), and of busy ones
-      (seeding starts a new crawl only when none is busy);
+    - registration: a sorted set of live workers (the loader waits for them), and of active ones:
+      those that took work within their idle timeout (plus REPRINTS_WORKER_TTL); seeding starts a new
+      crawl only when the frontier is empty and no other worker is active;
     - on close: the worker's stats go to the loader, on the item queue.
     """
 
@@ -603,11 +644,13 @@ class RedisWorker:
         self.idle_timeout = float(_setting(settings, "MAX_IDLE_TIME_BEFORE_CLOSE"))
         self.poll = float(_setting(settings, "REPRINTS_REDIS_POLL_SECONDS"))
         self.ttl = float(_setting(settings, "REPRINTS_WORKER_TTL"))
+        self.active_seconds = active_seconds(settings)
         self.batch = settings.getint("CONCURRENT_REQUESTS", 16)
         self.last_activity = time.monotonic()
         self.seeded: list[str] = []
         self.heartbeat = None
         self._seed = self.server.register_script(_SEED)
+        self._take_seeds = self.server.register_script(_TAKE_SEEDS)
         crawler.reprints_worker_id = self.worker_id  # the item pipeline names the worker in its messages
 
     @classmethod
@@ -641,7 +684,7 @@ class RedisWorker:
         entries = [[url, (urlsplit(url).hostname or "").lower(),
                     json.dumps({"url": url, "meta": {"platform": platform}})] for url in urls]
         keys = self.keys
-        fresh, generation = self._seed(keys=[keys.busy, keys.requests, keys.start_urls, keys.dupefilter,
+        fresh, generation = self._seed(keys=[keys.active, keys.requests, keys.start_urls, keys.dupefilter,
                                              f"{keys.dupefilter}:count", keys.seeds, keys.hosts,
                                              f"{keys.dupefilter}:params", f"{keys.dupefilter}:generation"],
                                        args=[self.worker_id, json.dumps(entries)])
@@ -660,10 +703,9 @@ class RedisWorker:
 
     def take_seeds(self) -> list[Request]:
         """Up to CONCURRENT_REQUESTS seeds from Redis, as start requests (and the crawl's generation)."""
-        with self.server.pipeline() as pipe:
-            pipe.lpop(self.keys.start_urls, self.batch)
-            pipe.get(f"{self.keys.dupefilter}:generation")
-            raw, generation = pipe.execute()
+        raw, generation = self._take_seeds(keys=[self.keys.start_urls, self.keys.active,
+                                                 f"{self.keys.dupefilter}:generation"],
+                                           args=[self.worker_id, self.active_seconds, self.batch])
         self._observe(generation)
         raw = raw or []
         requests = [r for r in (self.seed_request(data) for data in raw) if r is not None]
@@ -713,10 +755,8 @@ class RedisWorker:
         now = int(self.server.time()[0])
         with self.server.pipeline() as pipe:
             pipe.zadd(self.keys.workers, {self.worker_id: now + self.ttl})
-            if busy:
-                pipe.zadd(self.keys.busy, {self.worker_id: now + self.ttl})
-            else:
-                pipe.zrem(self.keys.busy, self.worker_id)
+            if busy:  # kept active while it works; left to expire once it waits
+                pipe.zadd(self.keys.active, {self.worker_id: now + self.active_seconds})
             pipe.execute()
 
     def frontier_size(self) -> int:
@@ -732,8 +772,6 @@ class RedisWorker:
         now = time.monotonic()
         if requests or self.frontier_size():
             self.last_activity = now
-        else:
-            self.server.zrem(self.keys.busy, self.worker_id)
         if self.idle_timeout > 0 and now - self.last_activity >= self.idle_timeout:
             logger.info("the frontier has been empty for %.0fs: worker %s leaves", now - self.last_activity,
                         self.worker_id)
@@ -749,7 +787,7 @@ class RedisWorker:
             with self.server.pipeline() as pipe:
                 pipe.rpush(self.keys.items, worker_message(self.worker_id, reason, stats, self.seeded))
                 pipe.zrem(self.keys.workers, self.worker_id)
-                pipe.zrem(self.keys.busy, self.worker_id)
+                pipe.zrem(self.keys.active, self.worker_id)
                 pipe.execute()
         except Exception as exc:  # noqa: BLE001 - the registration expires by itself
             logger.warning("could not report worker %s closed to Redis: %s", self.worker_id, exc)

@@ -138,8 +138,8 @@ def crawl(urls, sources, db_path, platform, max_pages, min_topic_score, jobdir, 
     start_urls = list(urls)
     if sources:
         start_urls += [line.strip() for line in sources if line.strip() and not line.lstrip().startswith("#")]
-    if not start_urls:
-        raise click.UsageError("give at least one URL or --sources FILE")
+    if not start_urls and not redis_url:
+        raise click.UsageError("give at least one URL or --sources FILE (or --redis URL to join a crawl)")
     bad = [u for u in start_urls if not u.lower().startswith(("http://", "https://"))]
     if bad:
         raise click.ClickException(f"{bad[0]}: not an http or https URL")

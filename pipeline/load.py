@@ -115,8 +115,8 @@ class RedisKeys:
         return f"{self.prefix}:workers"
 
     @property
-    def busy(self) -> str:  # sorted set: workers with pages in hand, same scoring
-        return f"{self.prefix}:workers:busy"
+    def active(self) -> str:  # sorted set: workers that took work lately (see crawler/distributed.py)
+        return f"{self.prefix}:workers:active"
 
     @property
     def requests(self) -> str:  # scrapy-redis's shared request queue (the frontier)

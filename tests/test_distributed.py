@@ -429,14 +429,36 @@ def test_seeding_starts_a_new_crawl_only_when_nothing_is_under_way(redis_url, cl
     assert worker.seed(["http://a.example/"], "blogger") is True  # nothing under way: a new crawl
     assert bloom.count() == 0 and bloom.memory_bytes() == (bloom.bits + 7) // 8
     assert client.smembers("reprints:hosts") == {b"a.example"}
-    # Seeds already waiting (or a busy worker): later seeds join the crawl, the filter is kept.
+    # Seeds already waiting (or an active worker): later seeds join the crawl, the filter is kept.
     bloom.add(b"seen-now")
     assert worker.seed(["http://b.example/"], None) is False
     client.delete("reprints:start_urls")
-    client.zadd("reprints:workers:busy", {"another": int(client.time()[0]) + 30})
+    client.zadd("reprints:workers:active", {"another": int(client.time()[0]) + 30})
     assert worker.seed(["http://c.example/"], None) is False
     assert bloom.count() == 1
     assert json.loads(client.lpop("reprints:start_urls")) == {"url": "http://c.example/", "meta": {"platform": None}}
+
+
+def test_a_worker_that_takes_work_is_active_at_once(redis_url, client):
+    """Seeding while another worker holds the crawl's only pages (frontier empty) must not start a new crawl."""
+    from types import SimpleNamespace
+
+    from crawler.distributed import RequestQueue, RequestSerializer
+
+    first, second = _stub_worker(redis_url), _stub_worker(redis_url)
+    assert first.seed(["http://a.example/"], None) is True
+    first.crawler.spider = SimpleNamespace(allowed_domains=[], platform=None)
+    assert len(first.take_seeds()) == 1  # the frontier is empty now, and `first` holds the page
+    assert client.zscore("reprints:workers:active", first.worker_id) is not None
+    assert second.seed(["http://a.example/"], None) is False  # joins the crawl: the filter is kept
+    # Taking a request from the shared queue marks a worker active the same way.
+    client.delete("reprints:workers:active")
+    queue = RequestQueue(client, SimpleNamespace(name="auto"), "reprints:requests", RequestSerializer)
+    queue.active_key, queue.worker_id, queue.generation_key = "reprints:workers:active", "w9", "reprints:dupefilter:generation"
+    assert queue.pop() is None and client.zcard("reprints:workers:active") == 0  # nothing taken: not active
+    client.zadd("reprints:requests", {RequestSerializer.dumps({"url": "http://a.example/x", "meta": {}}): 0})
+    assert queue.pop().url == "http://a.example/x"
+    assert client.zscore("reprints:workers:active", "w9") is not None
 
 
 def test_a_worker_forgets_what_it_cached_when_a_new_crawl_begins(redis_url, client):
