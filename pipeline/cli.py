@@ -432,7 +432,7 @@ def export(db_path, fmt, output, site, since, until, author, search, min_topic_s
             total = db.execute("select count(*) from articles").fetchone()[0]
             with open(partial, "w", encoding="utf-8") as out, click.progressbar(
                     length=total, label=f"exporting to {target}", file=sys.stderr) as bar:
-                count = write_records(iter_records(db, flt), out, fmt, progress=lambda n: bar.update(1))
+                count = write_records(iter_records(db, flt), out, fmt, progress=lambda n: bar.update(n - bar.pos))
             partial.replace(target)  # only a complete file takes the name
         else:
             count = write_records(iter_records(db, flt), sys.stdout, fmt)

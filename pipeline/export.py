@@ -5,10 +5,10 @@ Memory stays flat: one article and its comments are in memory at a time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import orjson
 import sqlite_utils
 
 
@@ -63,19 +63,34 @@ def _where(flt: ExportFilter) -> tuple[str, list]:
     return (" where " + " and ".join(clauses) if clauses else ""), params
 
 
+# Articles fetched per step; their comments come in one query (not one per article). Small enough
+# that memory stays flat, large enough that the comment query is not the cost.
+ARTICLES_PER_STEP = 500
+
+
 def iter_records(db: sqlite_utils.Database, flt: ExportFilter = ExportFilter()) -> Iterator[dict]:
     """Yield one export record per matching article, newest first, comments nested."""
     where, params = _where(flt)
     sql = ARTICLE_SQL + where + " order by a.published desc, a.id"
-    spam_clause = "" if flt.include_spam else " and is_spam = 0"
     cursor = db.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
-    for row in cursor:
-        article = dict(zip(columns, row))
-        comments = db.conn.execute(
-            "select author, author_url, posted, body, is_spam, spam_score, spam_reasons from comments "
-            f"where article_id = ?{spam_clause} order by position", [article["id"]]).fetchall()
-        yield to_record(article, comments)
+    while rows := cursor.fetchmany(ARTICLES_PER_STEP):
+        articles = [dict(zip(columns, row)) for row in rows]
+        comments = _comments_of(db, [article["id"] for article in articles], flt.include_spam)
+        for article in articles:
+            yield to_record(article, comments.get(article["id"], []))
+
+
+def _comments_of(db: sqlite_utils.Database, article_ids: list[str], include_spam: bool) -> dict[str, list[tuple]]:
+    """The comments of these articles in page order, keyed by article id."""
+    spam_clause = "" if include_spam else " and is_spam = 0"
+    by_article: dict[str, list[tuple]] = {}
+    marks = ", ".join("?" for _ in article_ids)
+    for row in db.conn.execute(
+            "select article_id, author, author_url, posted, body, is_spam, spam_score, spam_reasons from comments "
+            f"where article_id in ({marks}){spam_clause} order by article_id, position", article_ids):
+        by_article.setdefault(row[0], []).append(row[1:])
+    return by_article
 
 
 def to_record(article: dict, comments: list[tuple]) -> dict:
@@ -86,33 +101,42 @@ def to_record(article: dict, comments: list[tuple]) -> dict:
         "author": {"name": article["author_name"], "url": article["author_url"], "bio": article["author_bio"]}
         if article["author_name"] else None,
         "posted_by": article["posted_by"], "published": article["published"], "category": article["category"],
-        "tags": json.loads(article["tags"] or "[]"), "body": article["body"],
+        "tags": orjson.loads(article["tags"] or "[]"), "body": article["body"],
         "word_count": article["word_count"], "language": article["language"],
         "topic_score": article["topic_score"], "syndicated_from": article["syndicated_from"],
         "cluster_id": article["cluster_id"], "content_hash": article["content_hash"],
-        "repairs": json.loads(article["repairs"] or "{}"),
+        "repairs": orjson.loads(article["repairs"] or "{}"),
         "first_seen": article["first_seen"], "last_seen": article["last_seen"],
         "comments": [{
             "author": c[0], "author_url": c[1], "posted": c[2], "body": c[3], "is_spam": bool(c[4]),
-            "spam_score": c[5], "spam_reasons": json.loads(c[6] or "[]"),
+            "spam_score": c[5], "spam_reasons": orjson.loads(c[6] or "[]"),
         } for c in comments],
     }
 
 
+# Records between two progress reports: a report per record costs more than the record.
+PROGRESS_EVERY = 500
+
+
 def write_records(records, out, fmt: str = "jsonl", progress=None) -> int:
-    """Write records to a text stream as JSON Lines or one JSON array; return how many."""
+    """Write records to a text stream as JSON Lines or one JSON array; return how many.
+
+    `progress(n)` is called with the running count every PROGRESS_EVERY records and at the end.
+    """
     count = 0
     if fmt == "json":
         out.write("[")
     for record in records:
-        text = json.dumps(record, ensure_ascii=False)
+        text = orjson.dumps(record).decode()
         if fmt == "json":
             out.write(("\n" if count == 0 else ",\n") + text)
         else:
             out.write(text + "\n")
         count += 1
-        if progress:
+        if progress and count % PROGRESS_EVERY == 0:
             progress(count)
     if fmt == "json":
         out.write("\n]\n" if count else "]\n")
+    if progress:
+        progress(count)
     return count

@@ -147,12 +147,39 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, columns in FTS.items():
         if not db[name].detect_fts():
             db[name].enable_fts(columns, create_triggers=True, tokenize="porter")
+        _reindex_only_on_text_updates(db, name, columns)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _reindex_only_on_text_updates(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    """Narrow sqlite-utils' FTS update trigger to the indexed columns.
+
+    Its trigger re-indexes a row on any update; `last_seen` on every re-crawl and `cluster_id`
+    on every dedup run would then rewrite the whole index for nothing.
+    """
+    trigger = f"{table}_au"
+    sql = db.execute("select sql from sqlite_master where type = 'trigger' and name = ?", [trigger]).fetchone()
+    watched = ", ".join(f'"{c}"' for c in columns)
+    if sql is None or f"AFTER UPDATE OF {watched}" in sql[0]:
+        return
+    old_values = ", ".join(f'old."{c}"' for c in columns)
+    new_values = ", ".join(f'new."{c}"' for c in columns)
+    with db.conn:
+        db.execute(f'DROP TRIGGER "{trigger}"')
+        db.execute(
+            f'CREATE TRIGGER "{trigger}" AFTER UPDATE OF {watched} ON "{table}" BEGIN\n'
+            f'  INSERT INTO "{table}_fts" ("{table}_fts", rowid, {watched}) VALUES(\'delete\', old.rowid, {old_values});\n'
+            f'  INSERT INTO "{table}_fts" (rowid, {watched}) VALUES (new.rowid, {new_values});\n'
+            "END")
 
 
 def article_id(url: str) -> str:
     """The stable key of an article: a hash of its normalized URL."""
-    return hashlib.sha1(normalize_url(url).encode()).hexdigest()[:16]
+    return _article_key(normalize_url(url))
+
+
+def _article_key(normalized_url: str) -> str:
+    return hashlib.sha1(normalized_url.encode()).hexdigest()[:16]
 
 
 def content_hash(text: str) -> str:
@@ -167,6 +194,10 @@ def _comment_id(art_id: str, position: int, author: str, body: str) -> str:
 def site_id(url: str) -> str:
     """The key of a site: its host (with a non-default port), lower-cased."""
     return urlsplit(normalize_url(url)).netloc
+
+
+def _site_key(normalized_url: str) -> str:
+    return urlsplit(normalized_url).netloc
 
 
 SITE_UPSERT = """
@@ -248,15 +279,16 @@ def save_articles(db: sqlite_utils.Database, articles: list[Article], crawl_id: 
         if unchanged:
             conn.execute(f"update articles set last_seen = ? where id in ({_placeholders(unchanged)})",
                          [when, *unchanged])
-        _save_comments(conn, rows, articles)
+        _save_comments(conn, rows, articles, [status == "new" for status in statuses])
     return statuses
 
 
 def _article_row(article: Article, crawl_id: int | None, when: str) -> dict:
     """The `articles` row of an article (first_seen is corrected against the stored row)."""
     body = article.body
+    url = normalize_url(article.url)
     return {
-        "id": article_id(article.url), "url": article.url, "site_id": site_id(article.url),
+        "id": _article_key(url), "url": article.url, "site_id": _site_key(url),
         "title": article.title, "author_id": author_id(article.author) if article.author else None,
         "posted_by": article.posted_by, "published": article.published,
         "category": (article.categories or [None])[0], "tags": json.dumps(article.categories),
@@ -278,19 +310,25 @@ def _existing(conn, select_sql: str, ids: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _save_comments(conn, rows: list[dict], articles: list[Article]) -> None:
-    """Replace each article's comments with the page's current ones, in page order, when they changed."""
-    for row, article in zip(rows, articles):
+def _save_comments(conn, rows: list[dict], articles: list[Article], new: list[bool]) -> None:
+    """Replace each article's comments with the page's current ones, in page order, when they changed.
+
+    A new article has no stored comments to compare or delete: its comments go in with the batch's.
+    """
+    inserts = []
+    for row, article, is_new in zip(rows, articles, new):
         art_id = row["id"]
         comments = [(_comment_id(art_id, i, c.author, c.body), art_id, i, c.author, c.author_url, c.posted,
                      c.body, int(c.is_spam), round(c.spam_score, 4), json.dumps(c.spam_reasons))
                     for i, c in enumerate(article.comments)]
-        stored = conn.execute("select id, is_spam, spam_score, spam_reasons from comments "
-                              "where article_id = ? order by position", [art_id]).fetchall()
-        if stored == [(c[0], c[7], c[8], c[9]) for c in comments]:
-            continue
-        conn.execute("delete from comments where article_id = ?", [art_id])
-        conn.executemany(COMMENT_INSERT, comments)
+        if not is_new:
+            stored = conn.execute("select id, is_spam, spam_score, spam_reasons from comments "
+                                  "where article_id = ? order by position", [art_id]).fetchall()
+            if stored == [(c[0], c[7], c[8], c[9]) for c in comments]:
+                continue
+            conn.execute("delete from comments where article_id = ?", [art_id])
+        inserts += comments
+    conn.executemany(COMMENT_INSERT, inserts)
 
 
 def start_crawl(db: sqlite_utils.Database, spider: str, start_urls: list[str]) -> int:
