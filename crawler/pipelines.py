@@ -6,6 +6,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -31,6 +32,27 @@ def process_in_worker(html, url, platform, comment_pages):
         return None, ("process_error", f"{type(exc).__name__}: {exc}"), timings
 
 
+# How often a pool worker checks that the crawl that started it is still alive.
+ORPHAN_CHECK_SECONDS = 2.0
+
+
+def exit_with_crawl(crawl_pid: int) -> None:
+    """Pool worker initializer: end this worker when the crawl process is gone.
+
+    A pool worker holds both ends of its task pipe, so a crawl killed with SIGKILL would leave
+    it (and the forkserver, which lives while any worker does) waiting forever.
+    """
+    def watch():
+        while True:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+            try:
+                os.kill(crawl_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 class ProcessPipeline:
     """PostPage -> cleaned, scored Article (pipeline.process.process_page).
 
@@ -52,7 +74,8 @@ class ProcessPipeline:
     def open_spider(self):
         if self.workers > 0:
             # forkserver, not fork: the crawl process has threads (the sample web, the reactor's pool).
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                            initializer=exit_with_crawl, initargs=(os.getpid(),))
 
     def close_spider(self):
         if self.pool is not None:
