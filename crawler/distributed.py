@@ -50,10 +50,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.connection import get_redis_from_settings
@@ -61,7 +58,6 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
-from twisted.internet.defer import Deferred
 
 from crawler.items import PostPage
 from pipeline.load import DEFAULT_PREFIX, RedisKeys, article_message, worker_message
@@ -116,9 +112,6 @@ def worker_overlay(settings, redis_url: str, prefix: str | None = None, idle_tim
     downloader = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     downloader["scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"] = None
     downloader["crawler.distributed.SharedOffsiteMiddleware"] = 50
-    if "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware" not in downloader:
-        downloader["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
-        downloader["crawler.distributed.RobotsTxtMiddleware"] = 100
     spider_mw = dict(settings.getdict("SPIDER_MIDDLEWARES"))
     spider_mw["crawler.distributed.RedisWorker"] = 10
     overlay = {
@@ -560,33 +553,6 @@ class SharedOffsiteMiddleware(OffsiteMiddleware):
         if not getattr(spider, "allowed_domains", None):
             return False  # unlike Scrapy's "nothing listed: all allowed": a worker knows no seed yet
         return super().should_follow(request, spider)
-
-
-# -- robots.txt: every request that waits for it gets it -----------------------------------------
-
-class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
-    """Scrapy's RobotsTxtMiddleware, but every request waiting for a host's robots.txt is checked against it.
-
-    In Scrapy 2.19 the requests that arrive while a host's robots.txt is being fetched all await one
-    Deferred through `maybe_deferred_to_future`, whose callback returns None: the first waiter gets the
-    parser, the others get None and are let through unchecked (since scrapy/scrapy#6802). A single
-    process seldom has several requests for a host before its robots.txt; a worker that joins a crawl
-    takes a burst of them from Redis, and fetched pages robots.txt forbids. Each waiter here gets its
-    own Deferred, relayed from the shared one (as Scrapy did before that change).
-    """
-
-    async def robot_parser(self, request):
-        parser = self._parsers.get(urlparse_cached(request).netloc)
-        if isinstance(parser, Deferred):
-            mine: Deferred = Deferred()
-
-            def relay(result):
-                mine.callback(result)
-                return result  # keep it for the next waiter
-
-            parser.addCallback(relay)
-            return await maybe_deferred_to_future(mine)
-        return await super().robot_parser(request)
 
 
 # -- a worker: seeds, idle clock, registration ----------------------------------------------------

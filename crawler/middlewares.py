@@ -1,4 +1,5 @@
-"""Downloader middlewares: refuse schemes we never follow and redirect loops, archive every response.
+"""Downloader middlewares: refuse schemes we never follow and redirect loops, archive every response,
+check robots.txt for every request that waited for it.
 
 A refusal raises IgnoreRequest("<reason>: <details>"); the spider's errback counts the reason.
 """
@@ -8,7 +9,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import urljoin
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from pipeline.archive import Archive, archive_path_for
 
@@ -80,3 +85,28 @@ def _header_pairs(headers) -> list[tuple[str, str]]:
         for value in values:
             pairs.append((name.decode("latin-1"), value.decode("latin-1")))
     return pairs
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's RobotsTxtMiddleware, but every request waiting for a host's robots.txt is checked against it.
+
+    In Scrapy 2.19 the requests that arrive while a host's robots.txt is being fetched all await one
+    Deferred through `maybe_deferred_to_future`, whose callback returns None: the first waiter gets the
+    parser, the others get None and are let through unchecked (since scrapy/scrapy#6802). A crawl that
+    starts on several pages of one host, or a Redis worker that joins a crawl and takes a burst of
+    requests, then fetched pages robots.txt forbids. Each waiter here gets its
+    own Deferred, relayed from the shared one (as Scrapy did before that change).
+    """
+
+    async def robot_parser(self, request):
+        parser = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(parser, Deferred):
+            mine: Deferred = Deferred()
+
+            def relay(result):
+                mine.callback(result)
+                return result  # keep it for the next waiter
+
+            parser.addCallback(relay)
+            return await maybe_deferred_to_future(mine)
+        return await super().robot_parser(request)

@@ -43,6 +43,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.19's lets through unchecked all but one request that waited for robots.txt.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     "crawler.guards.SessionIdMiddleware": 40,  # before OffsiteMiddleware (50)
     "crawler.guards.SiteBudgetMiddleware": 60,
     "crawler.guards.PageSizeMiddleware": 585,  # after HttpCompression (590) has decompressed

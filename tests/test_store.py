@@ -85,6 +85,20 @@ def test_full_text_search_follows_writes(db_path):
     assert list(db.query("select rowid from comments_fts where comments_fts match 'surveys'"))
 
 
+def test_updates_outside_the_text_leave_the_full_text_index_alone(db_path):
+    db = open_db(db_path)
+    save_article(db, make_article())
+    index_rows = lambda: db.execute("select count(*) from articles_fts_data").fetchone()[0]  # noqa: E731
+    before = index_rows()
+    with db.conn:
+        db.execute("update articles set last_seen = 'later', cluster_id = null")
+    assert index_rows() == before  # no delete-and-reinsert of the row's terms
+    with db.conn:
+        db.execute("update articles set title = 'Sponsorship Secrets'")
+    assert [r["title"] for r in db.query("select title from articles where rowid in (select rowid from "
+                                         "articles_fts where articles_fts match 'secrets')")] == ["Sponsorship Secrets"]
+
+
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database\n" * 100)
