@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate
 
-from pipeline.clean import contexts, words
+from pipeline.clean import contexts, entities, words
 from pipeline.clean.edits import Edit, apply_edits
 
 
@@ -165,8 +165,9 @@ def _bang_form(text: str, pos: int, ws_end: int) -> tuple[str, bool]:
     raw = not at_end and (ws.startswith("\n ") or ws.startswith("\r\n "))
     a = text[pos - 1] if pos else "\n"
     before_a = text[pos - 2] if pos > 1 else "\n"
-    b = "" if at_end else text[ws_end]
-    after_b = text[ws_end + 1:ws_end + 2]
+    # Judged as they will read: "KLOOK! ðŸ™‚" is a word and an emoji, not a word broken in two.
+    b, b_end = ("", ws_end) if at_end else entities.read_char(text, ws_end)
+    after_b = entities.read_char(text, b_end)[0]
     if raw:
         return "raw_break", True
     if a == "\n":
@@ -184,7 +185,7 @@ def _bang_form(text: str, pos: int, ws_end: int) -> tuple[str, bool]:
     if b in PUNCT_AFTER:
         return "punct_after", False
     if b in APOSTROPHES and after_b.isalnum() and a.isalnum():
-        suffix = SUFFIX_RE.match(text, ws_end + 1)
+        suffix = SUFFIX_RE.match(text, b_end)
         if (suffix and suffix.group().lower() in SUFFIXES) or (a.isdigit() and after_b.isdigit()):
             return "apostrophe_after", False  # "China! ’s", "2! ?3" (a lost en dash in a range)
         return "quote_after", False  # "says! ?it": an opening quote lost after a break at the space

@@ -36,6 +36,33 @@ def cp1252_chars(low: int, high: int) -> str:
     return re.escape(bytes(range(low, high + 1)).decode("sloppy-windows-1252"))
 
 
+# Mojibake of one character: a UTF-8 lead byte and as many continuation bytes as it announces,
+# as Windows-1252 shows them ("â€™" for "’", "Ã©" for "é", "é–¢" for "関").
+_CONT = cp1252_chars(0x80, 0xBF)
+MOJIBAKE_RE = re.compile(
+    f"[{cp1252_chars(0xC2, 0xDF)}][{_CONT}]"
+    f"|[{cp1252_chars(0xE0, 0xEF)}][{_CONT}]{{2}}"
+    f"|[{cp1252_chars(0xF0, 0xF4)}][{_CONT}]{{3}}"
+)
+
+
+def decode_mojibake(match: re.Match) -> str:
+    """One character's mojibake decoded, or left as it is when its bytes are not UTF-8."""
+    try:
+        return match.group().encode("sloppy-windows-1252").decode("utf-8")
+    except UnicodeError:
+        return match.group()
+
+
+def read_char(text: str, pos: int) -> tuple[str, int]:
+    """The character at `pos` as a reader will see it once mojibake is decoded ("ðŸ™‚" reads "🙂"),
+    and where the next one starts."""
+    match = MOJIBAKE_RE.match(text, pos)
+    if match:
+        return decode_mojibake(match)[:1], match.end()
+    return text[pos:pos + 1], pos + 1
+
+
 # UTF-8 lead bytes (0xC2-0xF4) and continuation bytes (0x80-0xBF) as Windows-1252 shows them.
 MOJIBAKE_SPLIT_RE = re.compile(
     f"([{cp1252_chars(0xC2, 0xF4)}][{cp1252_chars(0x80, 0xBF)}]*)(!?)[ \\t]*\\r?\\n?[ \\t]+"

@@ -21,6 +21,7 @@ from collections import Counter
 import ftfy
 
 from pipeline.clean import breaks, entities, lostchars, markup
+from pipeline.clean.entities import MOJIBAKE_RE, decode_mojibake
 
 # ftfy for encoding repair only: every other fixer would rewrite clean text (uncurl_quotes above all).
 FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -34,24 +35,6 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization=None,
     explain=False,
 )
-# Mojibake of one character: a UTF-8 lead byte and as many continuation bytes as it announces,
-# as Windows-1252 shows them ("â€™" for "’", "Ã©" for "é", "é–¢" for "関").
-_CONT = entities.cp1252_chars(0x80, 0xBF)
-MOJIBAKE_RE = re.compile(
-    f"[{entities.cp1252_chars(0xC2, 0xDF)}][{_CONT}]"
-    f"|[{entities.cp1252_chars(0xE0, 0xEF)}][{_CONT}]{{2}}"
-    f"|[{entities.cp1252_chars(0xF0, 0xF4)}][{_CONT}]{{3}}"
-)
-
-
-def _decode_one(match: re.Match) -> str:
-    """One character's mojibake decoded, or left as it is when its bytes are not UTF-8."""
-    try:
-        return match.group().encode("sloppy-windows-1252").decode("utf-8")
-    except UnicodeError:
-        return match.group()
-
-
 def fix_mojibake(text: str) -> tuple[str, int]:
     """Decode UTF-8 that was read as Windows-1252; return the text and the sequences fixed.
 
@@ -62,7 +45,7 @@ def fix_mojibake(text: str) -> tuple[str, int]:
         return text, 0
     before = len(MOJIBAKE_RE.findall(text))
     lines = text.splitlines(keepends=True)
-    fixed = "".join(MOJIBAKE_RE.sub(_decode_one, ftfy.fix_text(line, FTFY_CONFIG))
+    fixed = "".join(MOJIBAKE_RE.sub(decode_mojibake, ftfy.fix_text(line, FTFY_CONFIG))
                     if MOJIBAKE_RE.search(line) else line for line in lines)
     return fixed, max(0, before - len(MOJIBAKE_RE.findall(fixed)))
 
