@@ -74,6 +74,22 @@ def test_blocks(html, expected):
     assert blocks(fragment_fromstring(html)) == expected
 
 
+# Comment bodies keep each link's target after its text, as the spam model's training data does.
+COMMENT_LINKS = [
+    ('<div>Nice. <a href="http://www.cheap-ugg.example/">cheap ugg boots</a>!</div>',
+     ["Nice. cheap ugg boots <http://www.cheap-ugg.example/>!"]),
+    ('<div>See <a href="http://jeff.blogspot.com/">http://jeff.blogspot.com</a></div>', ["See http://jeff.blogspot.com"]),
+    ('<div>Go <a href="/search?q=x">here</a> or <a href="mailto:a@b.example">mail</a></div>', ["Go here or mail"]),
+    ('<div><p>One <a href="https://a.example/x">a</a></p><p>Two</p></div>', ["One a <https://a.example/x>", "Two"]),
+]
+
+
+@pytest.mark.parametrize("html,expected", COMMENT_LINKS)
+def test_comment_text_keeps_link_targets(html, expected):
+    assert blocks(fragment_fromstring(html), links=True) == expected
+    assert "<" not in " ".join(blocks(fragment_fromstring(html)))  # article bodies stay as they were
+
+
 def test_hard_wrapped_lines_join_into_one_paragraph():
     result = blocks(fragment_fromstring(HARD_WRAPPED))
     assert len(result) == 2

@@ -30,6 +30,7 @@ BLOGGER_DROPPED_WORDS = frozenset({"a", "an", "the"})
 # Blogger cut post slugs at a word boundary at or under this many characters.
 BLOGGER_SLUG_MAX = 39
 TAG_RE = re.compile(r"<[^>]+>")
+ANCHOR_RE = re.compile(r'<a\s[^>]*href="(https?://[^"]+)"[^>]*>(.*?)</a>', re.S | re.I)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class Article:
         return len(self.text.split())
 
 
+def _plain(markup: str) -> str:
+    """Markup as text: tags dropped, entities decoded."""
+    return html.unescape(TAG_RE.sub("", markup))
+
+
 @dataclass
 class Comment:
     """One comment as shown under a post. `spam` is ground truth, never rendered."""
@@ -84,10 +90,17 @@ class Comment:
 
     @property
     def text(self) -> str:
-        """The body as a reader sees it: tags dropped, entities decoded."""
+        """The body as the corpus keeps it: tags dropped, entities decoded, and each link's target
+        after its text as "text <url>" unless the text already shows it."""
         if self.deleted:
             return "This comment has been removed by the author."
-        return html.unescape(TAG_RE.sub("", self.html)).strip()
+
+        parts, last = [], 0
+        for m in ANCHOR_RE.finditer(self.html):
+            href, label = html.unescape(m.group(1)), _plain(m.group(2))
+            parts += [_plain(self.html[last:m.start()]), label if href.rstrip("/") in label else f"{label} <{href}>"]
+            last = m.end()
+        return "".join(parts + [_plain(self.html[last:])]).strip()
 
 
 @dataclass

@@ -234,7 +234,7 @@ def dl_comment(parts: list[HtmlElement], url: str) -> Comment | None:
         return None
     author_el = comment_author_element(head)
     body_parts = [dd for dd in rest if has_class(dd, "comment-body")] or rest[:1]
-    body = "\n".join(t for dd in body_parts for t in blocks(dd, skip=is_comment_chrome, wordy=False))
+    body = "\n".join(t for dd in body_parts for t in blocks(dd, skip=is_comment_chrome, wordy=False, links=True))
     footers = [dd for dd in rest if dd not in body_parts] + [head]
     posted = next((iso for iso in map(part_date, footers) if iso), None)
     link = author_link(author_el, url) if author_el is not None and author_el.tag == "a" else None
@@ -290,7 +290,7 @@ def threaded_comment(li: HtmlElement, url: str) -> Comment | None:
     content = next((el for el in block.iter() if has_class(el, "comment-content")), None)
     if content is None:
         content = next((el for el in block.iter("span") if has_class(el, "deleted-comment")), None)
-    body = "\n".join(blocks(content, wordy=False)) if content is not None else ""
+    body = "\n".join(blocks(content, wordy=False, links=True)) if content is not None else ""
     stamp = next((el for el in block.iter("span") if has_class(el, "datetime")), None)
     posted = part_date(stamp) if stamp is not None else None
     author = clean_author(text_of(user)) if user is not None else ""
@@ -302,7 +302,7 @@ def threaded_comment(li: HtmlElement, url: str) -> Comment | None:
 def custom_comment(div: HtmlElement, url: str) -> Comment | None:
     """One comment of a hand-made classic template ("text ... posted by X : time")."""
     byline = next((el for el in div.iter() if has_class(el, "byline")), None)
-    body = "\n".join(blocks(div, skip=lambda el: el is byline or is_comment_chrome(el), wordy=False))
+    body = "\n".join(blocks(div, skip=lambda el: el is byline or is_comment_chrome(el), wordy=False, links=True))
     author_el = posted = None
     if byline is not None:
         links = list(byline.iter("a"))

@@ -244,5 +244,5 @@ def comment_body(key: str, scopes: list[HtmlElement], rules: CommentRules) -> st
 
     texts: list[str] = []
     for container in containers:
-        texts.extend(blocks(container, skip=skip, wordy=False))
+        texts.extend(blocks(container, skip=skip, wordy=False, links=True))
     return "\n".join(t for t in texts if not COMMENT_CHROME_LINES.fullmatch(t))

@@ -181,7 +181,7 @@ def flat_comments(doc: HtmlElement, url: str) -> list[Comment]:
             continue
         if sibling.tag == "p" and "posted" in (sibling.get("class") or ""):
             match = POSTED_BY.search(text_of(sibling))
-            body = "\n".join(b for el in pending for b in blocks(_wrap(el)))
+            body = "\n".join(b for el in pending for b in blocks(_wrap(el), links=True))
             comments.append(Comment(
                 author=clean_author(match.group(1)) if match else "",
                 author_url=author_link(sibling, url),
