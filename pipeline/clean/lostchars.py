@@ -48,6 +48,9 @@ URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:php|aspx?|html?|cgi)\?\S*|\
 SENTENCE_END_RE = re.compile(r"[.!?][\"'’”)]*\s+(?=[\"“‘'(]?[A-Z])")
 SINGLE_OPENER_RE = re.compile(r"(?:^|(?<=\s))‘")
 LETTERS_AFTER_RE = re.compile(r"[^\W\d_]+")
+# A "?" between a number and a lone "s" ("the 1990?s", "1972?s Toulouse Street") can only be an
+# apostrophe. The model's word features see no word before a digit, and it guessed a dash there.
+NUMBER_S_RE = re.compile(r"(?<=\d)[?\ufffd](?=s\b)")
 
 
 def char_class(ch: str) -> str:
@@ -235,7 +238,10 @@ def restore(text: str) -> tuple[str, int]:
             pos = m.start()
             if _in_url(text, pos):
                 continue
-            label = _choose(probabilities(features(text, pos, start, end, state, style)), text[pos] == BROKEN)
+            if NUMBER_S_RE.match(text, pos):
+                label = "’"
+            else:
+                label = _choose(probabilities(features(text, pos, start, end, state, style)), text[pos] == BROKEN)
             update_state(state, label or "?", text, pos)
             if label:
                 chars[pos] = label
