@@ -68,3 +68,43 @@ def test_cli_export_to_unwritable_place_is_one_line_error(db_path, tmp_path):
     assert result.stderr.strip().startswith("Error:")
     assert "no/such/dir/x.jsonl" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _no_room_past(limit_bytes: int):
+    """A child's preexec: writes past `limit_bytes` fail as on a full disk (EFBIG, not a signal)."""
+    def apply():
+        import resource
+        import signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+    return apply
+
+
+ROOM_BYTES = 256 * 1024  # more than SQLite's shared-memory file needs, less than the export below
+
+
+def test_export_that_runs_out_of_room_names_the_file_and_leaves_the_database_alone(db_path, tmp_path):
+    db = open_db(db_path)
+    for i in range(100):
+        save_article(db, make_article(url=f"http://127.0.0.13:8100/2008/03/post-{i}.html",
+                                      paragraphs=[f"Paragraph {k} of post {i}. " * 40 for k in range(4)]))
+    db.close()
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(reprints_cmd("export", "--db", db_path, "--output", str(out)), capture_output=True,
+                            text=True, preexec_fn=_no_room_past(ROOM_BYTES))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(f"Error: {out}: ")
+    assert "Traceback" not in result.stderr
+    assert not out.exists() and not (tmp_path / "out.jsonl.partial").exists()
+    db = open_db(db_path)
+    assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert db.execute("select count(*) from articles").fetchone() == (100,)
+
+
+def test_export_to_a_full_stdout_is_one_line_error(db_path):
+    corpus(db_path).close()
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(reprints_cmd("export", "--db", db_path), stdout=full, stderr=subprocess.PIPE,
+                                text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: stdout: No space left on device"
