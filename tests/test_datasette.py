@@ -81,3 +81,12 @@ def test_cluster_query_runs_on_a_corpus_without_clusters(datasette):
     response = get(datasette, "/reprints/syndicated_clusters.json?_shape=array")
     assert response.status_code == 200
     assert response.json() == []
+
+
+@pytest.mark.parametrize("path", ["/", "/reprints/articles", "/reprints/articles.json", "/-/static/app.css"])
+def test_every_response_carries_the_security_headers(datasette, path):
+    headers = get(datasette, path).headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "object-src 'none'" in headers["content-security-policy"]
