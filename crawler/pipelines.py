@@ -16,6 +16,7 @@ from scrapy.exceptions import DropItem
 from crawler.stats import error_count
 from pipeline.model import ExtractError
 from pipeline.process import process_page
+from pipeline.processes import process_alive
 from pipeline.store import finish_crawl, open_db, save_articles, start_crawl
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,9 @@ def exit_with_crawl(crawl_pid: int) -> None:
     it (and the forkserver, which lives while any worker does) waiting forever.
     """
     def watch():
-        while True:
+        while process_alive(crawl_pid):
             time.sleep(ORPHAN_CHECK_SECONDS)
-            try:
-                os.kill(crawl_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
+        os._exit(0)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 

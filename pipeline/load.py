@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.model import Article, Comment
+from pipeline.processes import process_alive
 from pipeline.store import article_id, finish_crawl, open_db, save_articles, start_crawl
 
 logger = logging.getLogger(__name__)
@@ -397,7 +398,7 @@ class Loader:
         holder = current.decode() if current else ""
         host, _, rest = holder.partition(":")
         pid = rest.partition(":")[0]
-        if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+        if host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid)):
             if self._take_over(keys=[key], args=[holder, self.holder, ms]):
                 logger.info("took over the lock of a loader that is no longer running (%s)", holder)
                 self._last_renew = time.monotonic()
@@ -420,16 +421,6 @@ class Loader:
             self._release(keys=[self.keys.loader_lock], args=[self.holder])
         except Exception:  # the lock expires by itself
             logger.warning("could not release the loader lock; it expires in %ss", LOCK_SECONDS)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def run_loader(redis_url: str, db_path: str, prefix: str = DEFAULT_PREFIX, idle_timeout: float | None = None,

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -42,6 +41,8 @@ from pathlib import Path
 
 import click
 from cronsim import CronSim, CronSimError
+
+from pipeline.processes import process_alive
 
 DEFAULT_DB = "reprints.db"
 SPIDERS = ["auto", "blogger", "wordpress", "directory", "feed", "sitemap", "generic"]
@@ -354,12 +355,8 @@ class LocalLauncher:
 
 def pid_alive(pid: int) -> bool:
     """True while a process with this id runs a crawl of ours (not a zombie, not an id reused since)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not process_alive(pid):
         return False
-    except PermissionError:
-        return True
     proc = Path(f"/proc/{pid}")
     if not proc.exists():
         return True  # no /proc to ask: trust the signal

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from pipeline.model import Article
+from pipeline.processes import process_alive
 from pipeline.urls import author_key, normalize_url
 
 SCHEMA_VERSION = 1
@@ -344,23 +345,11 @@ def start_crawl(db: sqlite_utils.Database, spider: str, start_urls: list[str]) -
 def mark_dead_crawls(db: sqlite_utils.Database) -> int:
     """Crawls still 'running' whose process on this host is gone were killed: say so. Return how many."""
     dead = [row["id"] for row in db.query("select id, pid from crawls where status = 'running' and host = ?",
-                                          [socket.gethostname()]) if not _process_alive(row["pid"])]
+                                          [socket.gethostname()]) if not process_alive(row["pid"])]
     with db.conn:
         for crawl in dead:
             db["crawls"].update(crawl, {"status": "killed"})
     return len(dead)
-
-
-def _process_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def finish_crawl(db: sqlite_utils.Database, crawl: int, status: str, counts: dict, stats: dict) -> None:

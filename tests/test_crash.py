@@ -7,31 +7,21 @@ import subprocess
 import time
 from pathlib import Path
 
+from pipeline.processes import process_tree
 from tests.conftest import reprints_cmd
 
 STORED_BEFORE_KILL = 10
 WORKERS_EXIT_SECONDS = 30  # a generous bound on pipelines.ORPHAN_CHECK_SECONDS, not a timing claim
 
 
-def descendants(pid: int) -> set[int]:
-    """Every live process below pid (from /proc: the crawl's forkserver and pool workers)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
 def alive(pids: set[int]) -> set[int]:
-    return {pid for pid in pids if Path(f"/proc/{pid}").exists()
-            and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")}
+    """Those of pids still running (a zombie, or a process gone while we look, is not)."""
+    def running(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+    return {pid for pid in pids if running(pid)}
 
 
 def article_count(db) -> int:
@@ -53,7 +43,7 @@ def test_killed_crawl_restarted_with_its_jobdir_loses_and_duplicates_nothing(sam
     while article_count(db) < STORED_BEFORE_KILL and crawl.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert crawl.poll() is None, "the crawl finished before it could be killed"
-    workers = descendants(crawl.pid)
+    workers = set(process_tree(crawl.pid)) - {crawl.pid}  # its forkserver and pool workers
     assert workers, "the crawl runs its cleaning in worker processes"
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()

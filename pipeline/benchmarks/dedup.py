@@ -23,6 +23,7 @@ import numpy as np
 
 from pipeline.benchmarks import Row
 from pipeline.benchmarks.syndication import GenArticle, Rates, generate
+from pipeline.processes import process_tree, resident_bytes
 
 AREA = "dedup"
 TARGETS = {"precision": 0.99, "recall": 0.97, "ari": 0.95}
@@ -256,27 +257,7 @@ def _pss(pid: int) -> int | None:
 
 def _tree_rss(pid: int) -> int:
     """Memory (bytes) of a process and all its descendants: PSS where the kernel gives it, else RSS."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            ppid, resident = int(fields[1]), int(fields[21])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = resident * page
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        pss = _pss(p)
-        total += pss if pss is not None else rss.get(p, 0)
-        stack.extend(children.get(p, []))
-    return total
+    return sum(pss if (pss := _pss(p)) is not None else resident_bytes(p) for p in process_tree(pid))
 
 
 def run_child(path: str, incremental: bool = True) -> dict:

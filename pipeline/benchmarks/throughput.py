@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.benchmarks import Row
+from pipeline.processes import process_tree, resident_bytes
 
 PROJECT = Path(__file__).resolve().parents[2]
 SIZES = (2_000, 20_000)
@@ -277,7 +278,6 @@ class TreeSampler:
         self._tick = os.sysconf("SC_CLK_TCK")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
-        self._page = os.sysconf("SC_PAGE_SIZE")
 
     def start(self) -> None:
         self._thread.start()
@@ -292,7 +292,7 @@ class TreeSampler:
         return sum(self._cpu.values())
 
     def sample(self) -> None:
-        pids = tree(self.pid)
+        pids = process_tree(self.pid)
         if self.nice_children:
             for pid in set(pids) - self._niced - {self.pid}:
                 try:
@@ -307,43 +307,17 @@ class TreeSampler:
                 self._cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
             except (OSError, ValueError, IndexError):
                 pass
-        sizes = [self._rss(pid) for pid in pids]
+        sizes = [resident_bytes(pid) for pid in pids]
         sizes = [s for s in sizes if s]
         if sizes:
             self.peak_mb = max(self.peak_mb, sum(sizes) / 2**20)
             self.peak_process_mb = max(self.peak_process_mb, max(sizes) / 2**20)
             self.most_processes = max(self.most_processes, len(sizes))
 
-    def _rss(self, pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as f:
-                return int(f.read().split()[1]) * self._page
-        except (OSError, ValueError, IndexError):
-            return 0
-
     def _run(self) -> None:
         while not self._stop.is_set():
             self.sample()
             self._stop.wait(self.every)
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and its descendants, by /proc/<pid>/task/<tid>/children (Linux 3.5+)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            tasks = os.listdir(f"/proc/{current}/task")
-        except OSError:
-            continue
-        for tid in tasks:
-            try:
-                with open(f"/proc/{current}/task/{tid}/children", "rb") as f:
-                    todo += [int(c) for c in f.read().split()]
-            except OSError:
-                continue
-    return found
 
 
 # -- the crawl driver (runs in the crawl's own process) ---------------------------------------------
