@@ -308,6 +308,11 @@ def spam(train_from):
 
 # -- the corpus -------------------------------------------------------------------------------------
 
+# Articles per transaction when rebuilding from the archive: the writer thread stores one batch
+# while the next is extracted.
+REPROCESS_BATCH = 200
+
+
 @cli.command()
 @db_option
 @click.option("--archive", type=click.Path(file_okay=False), help="WARC folder (default: beside the database)")
@@ -321,7 +326,7 @@ def reprocess(db_path, archive):
     """
     from pipeline.archive import ArchiveError, archive_path_for, iter_posts
     from pipeline.process import process_page
-    from pipeline.store import finish_crawl, save_article, start_crawl
+    from pipeline.store import BatchWriter, StoreError, finish_crawl, start_crawl
 
     folder = Path(archive) if archive else archive_path_for(db_path)
     if not folder.is_dir():
@@ -329,16 +334,29 @@ def reprocess(db_path, archive):
     db = _open_db(db_path)
     crawl_id = start_crawl(db, "reprocess", [str(folder)])
     counts = {"new": 0, "updated": 0, "unchanged": 0, "errors": 0}
+
+    def count(articles, statuses):
+        for status in statuses:
+            counts[status] += 1
+
     try:
-        for post in iter_posts(folder):
-            (first_url, first_body), *rest = post.pages
+        with BatchWriter(db_path, crawl_id, on_saved=count) as writer:
+            batch = []
             try:
-                article = process_page(first_body, first_url, post.platform, rest)
-            except ExtractError:
-                counts["errors"] += 1
-                continue
-            counts[save_article(db, article, crawl_id)] += 1
-    except ArchiveError as exc:
+                for post in iter_posts(folder):
+                    (first_url, first_body), *rest = post.pages
+                    try:
+                        batch.append(process_page(first_body, first_url, post.platform, rest))
+                    except ExtractError:
+                        counts["errors"] += 1
+                    if len(batch) >= REPROCESS_BATCH:
+                        writer.save(batch)
+                        batch = []
+            finally:
+                # What was read before a damaged archive file is still stored.
+                if batch:
+                    writer.save(batch)
+    except (ArchiveError, StoreError) as exc:
         finish_crawl(db, crawl_id, "failed", _crawl_counts(counts), {"error": str(exc)})
         raise click.ClickException(str(exc)) from None
     finish_crawl(db, crawl_id, "finished", _crawl_counts(counts), counts)

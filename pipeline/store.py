@@ -3,7 +3,8 @@
 `ensure_schema` creates and migrates every table, index and FTS5 index in one
 idempotent call. `save_article` upserts one cleaned article with its author, site
 and comments; a changed article keeps `first_seen` and its previous text goes to
-`article_versions`, so nothing is overwritten without a trace.
+`article_versions`, so nothing is overwritten without a trace. `BatchWriter` does the
+same for bulk loads, writing one batch while the caller prepares the next.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import json
 import os
 import socket
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import orjson
 import sqlite_utils
 
 from pipeline.model import Article
@@ -185,7 +190,13 @@ def _article_key(normalized_url: str) -> str:
 
 def content_hash(text: str) -> str:
     """A hash of the body with whitespace and case folded, for exact-duplicate detection."""
-    return hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
+    return _words_hash(text.split())
+
+
+def _words_hash(words: list[str]) -> str:
+    # Lower-casing after the split equals splitting the lower-cased text: no character
+    # becomes or stops being whitespace when lower-cased.
+    return hashlib.sha1(" ".join(words).lower().encode()).hexdigest()
 
 
 def _comment_id(art_id: str, position: int, author: str, body: str) -> str:
@@ -201,16 +212,23 @@ def _site_key(normalized_url: str) -> str:
     return urlsplit(normalized_url).netloc
 
 
+# Every write below is one statement per batch over a JSON array (json_each): SQLite then does a
+# whole batch's work, FTS5 included, in one call during which sqlite3 releases the GIL. That is
+# what lets BatchWriter build the next batch on the other core.
 SITE_UPSERT = """
 insert into sites (id, platform, name, feed_url, first_seen, last_crawled)
-values (:id, :platform, :name, :feed_url, :when, :when)
+select value ->> 'id', value ->> 'platform', value ->> 'name', value ->> 'feed_url', value ->> 'when',
+       value ->> 'when'
+from json_each(?) where true
 on conflict(id) do update set platform = excluded.platform, last_crawled = excluded.last_crawled,
     name = coalesce(excluded.name, sites.name), feed_url = coalesce(excluded.feed_url, sites.feed_url)
 """
 # One row per author across sites: the first spelling, URL and site stay; the fuller bio wins
 # (copies often truncate the resource box).
 AUTHOR_UPSERT = """
-insert into authors (id, name, bio, url, site_id) values (:id, :name, :bio, :url, :site_id)
+insert into authors (id, name, bio, url, site_id)
+select value ->> 'id', value ->> 'name', value ->> 'bio', value ->> 'url', value ->> 'site_id'
+from json_each(?) where true
 on conflict(id) do update set
     bio = case when length(coalesce(excluded.bio, '')) > length(coalesce(authors.bio, ''))
                then excluded.bio else authors.bio end,
@@ -219,25 +237,37 @@ on conflict(id) do update set
 ARTICLE_COLUMNS = ("id", "url", "site_id", "title", "author_id", "posted_by", "published", "category", "tags",
                    "body", "body_html", "word_count", "language", "topic_score", "syndicated_from",
                    "content_hash", "repairs", "first_seen", "last_seen", "crawl_id")
-# first_seen is never overwritten: an update keeps the article's history.
+
+
+def _from_json(columns: tuple[str, ...]) -> str:
+    """`select` of the named fields of each object in a JSON array bound as the one parameter."""
+    return f"select {', '.join(f'value ->> {c!r}' for c in columns)} from json_each(?) where true"
+
+
+# first_seen is never overwritten, and a re-crawl without a crawl id keeps the old one. An article
+# whose text is unchanged is not rewritten at all (its FTS rows stay as they are): only last_seen moves.
 ARTICLE_UPSERT = (
-    f"insert into articles ({', '.join(ARTICLE_COLUMNS)}) values ({', '.join(':' + c for c in ARTICLE_COLUMNS)}) "
+    f"insert into articles ({', '.join(ARTICLE_COLUMNS)}) {_from_json(ARTICLE_COLUMNS)} "
     "on conflict(id) do update set "
-    + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "first_seen"))
+    + ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c not in ("id", "first_seen", "crawl_id"))
+    + ", crawl_id = coalesce(excluded.crawl_id, articles.crawl_id)"
+    " where articles.content_hash is not excluded.content_hash"
 )
+ARTICLES_IN = "(select value from json_each(?))"
+EXISTING_ARTICLES = f"select id, content_hash from articles where id in {ARTICLES_IN}"
+VERSIONS_INSERT = ("insert into article_versions (article_id, title, body, content_hash, first_seen, replaced) "
+                   f"select id, title, body, content_hash, first_seen, ? from articles where id in {ARTICLES_IN}")
+LAST_SEEN_UPDATE = f"update articles set last_seen = ? where id in {ARTICLES_IN}"
 COMMENT_COLUMNS = ("id", "article_id", "position", "author", "author_url", "posted", "body", "is_spam",
                    "spam_score", "spam_reasons")
-COMMENT_INSERT = (f"insert or replace into comments ({', '.join(COMMENT_COLUMNS)}) "
-                  f"values ({', '.join('?' for _ in COMMENT_COLUMNS)})")
+COMMENT_INSERT = f"insert or replace into comments ({', '.join(COMMENT_COLUMNS)}) {_from_json(COMMENT_COLUMNS)}"
+STORED_COMMENTS = ("select id, is_spam, spam_score, spam_reasons from comments "
+                   "where article_id = ? order by position")
 
 
 def author_id(name: str) -> str:
     """The stable key of an author: a hash of the normalized name."""
     return hashlib.sha1(author_key(name).encode()).hexdigest()[:16]
-
-
-def _placeholders(values) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def save_article(db: sqlite_utils.Database, article: Article, crawl_id: int | None = None,
@@ -253,83 +283,164 @@ def save_articles(db: sqlite_utils.Database, articles: list[Article], crawl_id: 
     "new", "updated" (its previous title and body go to `article_versions`, `first_seen` is kept)
     or "unchanged". Comments are replaced by the page's current list only when it changed.
     """
-    when = when or now_iso()
+    return _write_batch(db.conn, _prepare_batch(articles, crawl_id, when or now_iso()))
+
+
+class BatchWriter:
+    """Save batches of articles on a writer thread with its own connection, one batch in flight.
+
+    Turning articles into rows is Python work; writing them is SQLite work, done in whole-batch
+    statements during which sqlite3 releases the GIL. So while batch k is written, the caller
+    builds batch k+1 on the other core. Bulk loads (`reprints reprocess`, the benchmarks) use it;
+    a crawl and the Redis loader save synchronously, since they act on each batch's statuses at once.
+
+    `on_saved(articles, statuses)` runs in the caller's thread after a batch has committed. A write
+    that fails raises StoreError naming the file, from the next `save` or from `close`; the failed
+    batch is rolled back and batches committed before it stay.
+    """
+
+    def __init__(self, path: str, crawl_id: int | None = None,
+                 on_saved: Callable[[list[Article], list[str]], None] | None = None):
+        self.path = path
+        self.crawl_id = crawl_id
+        self.on_saved = on_saved
+        self._db: sqlite_utils.Database | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reprints-store")
+        self._in_flight: tuple[list[Article], Future] | None = None
+
+    def save(self, articles: list[Article], when: str | None = None) -> None:
+        """Prepare a batch here, wait for the previous one to commit, then hand this one over."""
+        batch = _prepare_batch(articles, self.crawl_id, when or now_iso())
+        self._wait()
+        self._in_flight = (articles, self._thread.submit(self._write, batch))
+
+    def close(self) -> None:
+        """Wait for the last batch, then close the writer's connection."""
+        try:
+            self._wait()
+        finally:
+            self._thread.submit(self._close_db).result()
+            self._thread.shutdown()
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _wait(self) -> None:
+        if self._in_flight is None:
+            return
+        articles, future = self._in_flight
+        self._in_flight = None
+        statuses = future.result()
+        if self.on_saved is not None:
+            self.on_saved(articles, statuses)
+
+    def _write(self, batch: _Batch) -> list[str]:
+        # Runs on the writer thread, which alone uses this connection.
+        if self._db is None:
+            self._db = open_db(self.path)
+        try:
+            return _write_batch(self._db.conn, batch)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: {_reason(exc)}") from None
+
+    def _close_db(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+@dataclass
+class _Batch:
+    """A batch of articles turned into rows: all the Python work of a save, done before any SQL."""
+
+    when: str
+    ids: list[str]
+    hashes: list[str]
+    articles_json: bytes
+    sites_json: bytes
+    authors_json: bytes
+    comments: list[list[dict]]
+
+
+def _prepare_batch(articles: list[Article], crawl_id: int | None, when: str) -> _Batch:
     rows = [_article_row(article, crawl_id, when) for article in articles]
-    conn = db.conn
+    sites = [{"id": row["site_id"], "platform": a.platform, "name": a.site_name, "feed_url": a.feed_url,
+              "when": when} for row, a in zip(rows, articles)]
+    authors = [{"id": row["author_id"], "name": a.author, "bio": a.bio, "url": a.author_url,
+                "site_id": row["site_id"]} for row, a in zip(rows, articles) if row["author_id"]]
+    return _Batch(when=when, ids=[row["id"] for row in rows], hashes=[row["content_hash"] for row in rows],
+                  articles_json=orjson.dumps(rows), sites_json=orjson.dumps(sites),
+                  authors_json=orjson.dumps(authors),
+                  comments=[_comment_rows(row["id"], article) for row, article in zip(rows, articles)])
+
+
+def _write_batch(conn: sqlite3.Connection, batch: _Batch) -> list[str]:
+    """Write a prepared batch in one transaction; return each article's status."""
     with conn:
-        previous = _existing(conn, "select id, title, body, content_hash, first_seen, crawl_id from articles",
-                             [row["id"] for row in rows])
-        conn.executemany(SITE_UPSERT, [{"id": row["site_id"], "platform": a.platform, "name": a.site_name,
-                                        "feed_url": a.feed_url, "when": when} for row, a in zip(rows, articles)])
-        conn.executemany(AUTHOR_UPSERT, [{"id": row["author_id"], "name": a.author, "bio": a.bio,
-                                          "url": a.author_url, "site_id": row["site_id"]}
-                                         for row, a in zip(rows, articles) if row["author_id"]])
-        statuses = []
-        for row in rows:
-            old = previous.get(row["id"])
-            status = "new" if old is None else ("unchanged" if old[3] == row["content_hash"] else "updated")
-            if old is not None:
-                row["first_seen"] = old[4]
-                row["crawl_id"] = row["crawl_id"] if row["crawl_id"] is not None else old[5]
-            if status == "updated":
-                conn.execute("insert into article_versions (article_id, title, body, content_hash, first_seen, "
-                             "replaced) values (?, ?, ?, ?, ?, ?)", [row["id"], old[1], old[2], old[3], old[4], when])
-            statuses.append(status)
-        conn.executemany(ARTICLE_UPSERT, [row for row, status in zip(rows, statuses) if status != "unchanged"])
-        unchanged = [row["id"] for row, status in zip(rows, statuses) if status == "unchanged"]
+        stored = dict(conn.execute(EXISTING_ARTICLES, [orjson.dumps(batch.ids)]).fetchall())
+        statuses = ["new" if art_id not in stored else ("unchanged" if stored[art_id] == content else "updated")
+                    for art_id, content in zip(batch.ids, batch.hashes)]
+        conn.execute(SITE_UPSERT, [batch.sites_json])
+        conn.execute(AUTHOR_UPSERT, [batch.authors_json])
+        updated = _ids_with(batch.ids, statuses, "updated")
+        if updated:
+            conn.execute(VERSIONS_INSERT, [batch.when, orjson.dumps(updated)])
+        conn.execute(ARTICLE_UPSERT, [batch.articles_json])
+        unchanged = _ids_with(batch.ids, statuses, "unchanged")
         if unchanged:
-            conn.execute(f"update articles set last_seen = ? where id in ({_placeholders(unchanged)})",
-                         [when, *unchanged])
-        _save_comments(conn, rows, articles, [status == "new" for status in statuses])
+            conn.execute(LAST_SEEN_UPDATE, [batch.when, orjson.dumps(unchanged)])
+        _save_comments(conn, batch, statuses)
     return statuses
 
 
+def _ids_with(ids: list[str], statuses: list[str], wanted: str) -> list[str]:
+    return list(dict.fromkeys(art_id for art_id, status in zip(ids, statuses) if status == wanted))
+
+
 def _article_row(article: Article, crawl_id: int | None, when: str) -> dict:
-    """The `articles` row of an article (first_seen is corrected against the stored row)."""
+    """The `articles` row of an article (first_seen and crawl_id are kept from a stored row by the upsert)."""
     body = article.body
     url = normalize_url(article.url)
+    words = body.split()
     return {
         "id": _article_key(url), "url": article.url, "site_id": _site_key(url),
         "title": article.title, "author_id": author_id(article.author) if article.author else None,
         "posted_by": article.posted_by, "published": article.published,
         "category": (article.categories or [None])[0], "tags": json.dumps(article.categories),
-        "body": body, "body_html": article.body_html, "word_count": len(body.split()),
+        "body": body, "body_html": article.body_html, "word_count": len(words),
         "language": article.language, "topic_score": article.topic_score,
-        "syndicated_from": article.syndicated_from, "content_hash": content_hash(article.title + "\n" + body),
+        "syndicated_from": article.syndicated_from, "content_hash": _words_hash(article.title.split() + words),
         "repairs": json.dumps(article.repairs, sort_keys=True), "first_seen": when, "last_seen": when,
         "crawl_id": crawl_id,
     }
 
 
-def _existing(conn, select_sql: str, ids: list[str]) -> dict[str, tuple]:
-    """Rows of `select_sql` whose id is in ids, keyed by id."""
-    found = {}
-    for start in range(0, len(ids), SQL_VARIABLES_PER_QUERY):
-        chunk = ids[start:start + SQL_VARIABLES_PER_QUERY]
-        for row in conn.execute(f"{select_sql} where id in ({_placeholders(chunk)})", chunk):
-            found[row[0]] = row
-    return found
+def _comment_rows(art_id: str, article: Article) -> list[dict]:
+    return [{"id": _comment_id(art_id, i, c.author, c.body), "article_id": art_id, "position": i,
+             "author": c.author, "author_url": c.author_url, "posted": c.posted, "body": c.body,
+             "is_spam": int(c.is_spam), "spam_score": round(float(c.spam_score), 4),
+             "spam_reasons": json.dumps(c.spam_reasons)}
+            for i, c in enumerate(article.comments)]
 
 
-def _save_comments(conn, rows: list[dict], articles: list[Article], new: list[bool]) -> None:
+def _save_comments(conn: sqlite3.Connection, batch: _Batch, statuses: list[str]) -> None:
     """Replace each article's comments with the page's current ones, in page order, when they changed.
 
     A new article has no stored comments to compare or delete: its comments go in with the batch's.
     """
     inserts = []
-    for row, article, is_new in zip(rows, articles, new):
-        art_id = row["id"]
-        comments = [(_comment_id(art_id, i, c.author, c.body), art_id, i, c.author, c.author_url, c.posted,
-                     c.body, int(c.is_spam), round(c.spam_score, 4), json.dumps(c.spam_reasons))
-                    for i, c in enumerate(article.comments)]
-        if not is_new:
-            stored = conn.execute("select id, is_spam, spam_score, spam_reasons from comments "
-                                  "where article_id = ? order by position", [art_id]).fetchall()
-            if stored == [(c[0], c[7], c[8], c[9]) for c in comments]:
+    for art_id, status, comments in zip(batch.ids, statuses, batch.comments):
+        if status != "new":
+            stored = conn.execute(STORED_COMMENTS, [art_id]).fetchall()
+            if stored == [(c["id"], c["is_spam"], c["spam_score"], c["spam_reasons"]) for c in comments]:
                 continue
             conn.execute("delete from comments where article_id = ?", [art_id])
         inserts += comments
-    conn.executemany(COMMENT_INSERT, inserts)
+    if inserts:
+        conn.execute(COMMENT_INSERT, [orjson.dumps(inserts)])
 
 
 def start_crawl(db: sqlite_utils.Database, spider: str, start_urls: list[str]) -> int:

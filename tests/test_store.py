@@ -5,7 +5,8 @@ import pytest
 import sqlite_utils
 
 from pipeline.model import Article, Comment
-from pipeline.store import StoreError, article_id, ensure_schema, open_db, save_article
+from pipeline.store import (BatchWriter, StoreError, article_id, content_hash, ensure_schema, open_db, save_article,
+                            save_articles)
 
 
 def make_article(**overrides) -> Article:
@@ -50,6 +51,67 @@ def test_save_new_then_unchanged_then_updated_keeps_history(db_path):
     assert [v["body"].split(".")[0] for v in versions] == ["Success in your MLM career depends on your sponsor"]
     assert db["articles"].count == 1
     assert db["comments"].count == 2
+
+
+def test_a_recrawl_without_a_crawl_id_keeps_the_stored_one(db_path):
+    db = open_db(db_path)
+    crawl = db["crawls"].insert({"spider": "auto", "status": "finished"}).last_pk
+    save_article(db, make_article(), crawl_id=crawl)
+    save_article(db, make_article(paragraphs=["A changed body."]), crawl_id=None)
+    row = db["articles"].get(article_id(make_article().url))
+    assert (row["crawl_id"], row["body"]) == (crawl, "A changed body.")
+
+
+def test_content_hash_folds_case_and_whitespace():
+    assert content_hash("MLM  Leadership\n\nSuccess IS yours") == content_hash("mlm leadership success is yours")
+    assert content_hash("MLM Leadership") != content_hash("MLM Leaders hip")
+
+
+def _table(db, sql):
+    return [tuple(row) for row in db.execute(sql).fetchall()]
+
+
+def test_batch_writer_stores_what_save_articles_stores_and_reports_statuses(tmp_path):
+    batches = [[make_article(url=f"http://blog.example/{i}.html", author=f"Author {i % 3}") for i in range(j, j + 4)]
+               for j in range(0, 12, 4)]
+    plain = open_db(str(tmp_path / "plain.db"))
+    for batch in batches:
+        save_articles(plain, batch, None, "2026-01-01T00:00:00+00:00")
+    reported = []
+    with BatchWriter(str(tmp_path / "writer.db"), on_saved=lambda arts, st: reported.append(
+            [(a.url.rsplit("/", 1)[1], s) for a, s in zip(arts, st)])) as writer:
+        for batch in batches:
+            writer.save(batch, "2026-01-01T00:00:00+00:00")
+        writer.save([make_article(url="http://blog.example/0.html"),
+                     make_article(url="http://blog.example/1.html", paragraphs=["New text."])],
+                    "2026-01-02T00:00:00+00:00")
+    assert reported[0] == [("0.html", "new"), ("1.html", "new"), ("2.html", "new"), ("3.html", "new")]
+    assert reported[-1] == [("0.html", "unchanged"), ("1.html", "updated")]
+    written = open_db(str(tmp_path / "writer.db"))
+    save_articles(plain, batches[0][:1], None, "2026-01-02T00:00:00+00:00")
+    save_articles(plain, [make_article(url="http://blog.example/1.html", paragraphs=["New text."])], None,
+                  "2026-01-02T00:00:00+00:00")
+    for sql in ("select * from articles order by id", "select * from comments order by id",
+                "select * from authors order by id", "select * from sites order by id",
+                "select article_id, title, body, first_seen, replaced from article_versions",
+                "select rowid from articles_fts where articles_fts match 'text' order by rowid"):
+        assert _table(written, sql) == _table(plain, sql), sql
+
+
+def test_a_failed_batch_is_rolled_back_named_and_earlier_batches_stay(tmp_path):
+    path = str(tmp_path / "corpus.db")
+    db = open_db(path)
+    db.execute("create trigger refuse before insert on articles when new.title = 'boom' "
+               "begin select raise(abort, 'refused by a test trigger'); end")
+    writer = BatchWriter(path)
+    writer.save([make_article(url="http://blog.example/kept.html")])
+    writer.save([make_article(url="http://blog.example/lost.html"),
+                 make_article(url="http://blog.example/boom.html", title="boom")])
+    with pytest.raises(StoreError, match=r"corpus\.db: refused by a test trigger"):
+        writer.close()
+    assert [row["url"] for row in db.query("select url from articles")] == ["http://blog.example/kept.html"]
+    assert db.execute("select count(*) from comments").fetchone()[0] == 2
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
 def test_comments_keep_page_order_and_verdicts(db_path):

@@ -13,7 +13,7 @@ import yaml
 
 from pipeline.benchmarks import Row
 from pipeline.model import Article
-from pipeline.store import open_db, save_articles
+from pipeline.store import BatchWriter
 
 SETTINGS_LIMIT_MS = 1000  # sql_time_limit_ms in pipeline/serve.py
 SEARCH_P95_TARGET_MS = 50
@@ -38,17 +38,16 @@ def build_corpus(path: Path, count: int) -> None:
     """Fill a database with `count` articles of Zipf-distributed English words."""
     rng = random.Random(7)
     words, weights = vocabulary()
-    db = open_db(str(path))
-    for start in range(0, count, 1000):
-        batch = []
-        for i in range(start, min(count, start + 1000)):
-            text = rng.choices(words, weights, k=WORDS_PER_ARTICLE)
-            paragraphs = [" ".join(text[j:j + 80]) for j in range(0, WORDS_PER_ARTICLE, 80)]
-            batch.append(Article(url=f"http://site{i % 50}.example/{i}.html", title=" ".join(text[:6]),
-                                 author=f"Author {i % 300}", published=f"20{i % 20:02d}-01-01",
-                                 paragraphs=paragraphs))
-        save_articles(db, batch, None, "2026-01-01T00:00:00+00:00")
-    db.close()
+    with BatchWriter(str(path)) as writer:
+        for start in range(0, count, 1000):
+            batch = []
+            for i in range(start, min(count, start + 1000)):
+                text = rng.choices(words, weights, k=WORDS_PER_ARTICLE)
+                paragraphs = [" ".join(text[j:j + 80]) for j in range(0, WORDS_PER_ARTICLE, 80)]
+                batch.append(Article(url=f"http://site{i % 50}.example/{i}.html", title=" ".join(text[:6]),
+                                     author=f"Author {i % 300}", published=f"20{i % 20:02d}-01-01",
+                                     paragraphs=paragraphs))
+            writer.save(batch, "2026-01-01T00:00:00+00:00")
 
 
 def latencies(datasette, paths: list[str]) -> list[float]:
