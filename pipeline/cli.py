@@ -338,6 +338,8 @@ def reprocess(db_path, archive):
     def count(articles, statuses):
         for status in statuses:
             counts[status] += 1
+        # Progress: one line per stored batch.
+        click.echo(f"reprocess: {counts['new'] + counts['updated'] + counts['unchanged']:,} articles stored", err=True)
 
     try:
         with BatchWriter(db_path, crawl_id, on_saved=count) as writer:
