@@ -87,6 +87,9 @@ JOIN_LLR_BARE = 9.5
 # Near a sendmail "!" (Postfix then sendmail) a weaker preference for the joined word suffices.
 JOIN_LLR_NEAR_BANG = 2.5
 
+# Raw characters read either side of a break for its word pieces: a word's 40 characters as
+# mojibake (up to three per letter in the scripts these texts hold, four for emoji).
+FRAGMENT_SPAN = 120
 SPACES = " \t"
 WS_RE = re.compile(r"[ \t\r\n]*")
 BANG_RE = re.compile(r"!(?=[ \t\r\n]|$)")
@@ -136,9 +139,13 @@ class Bang:
 
 
 def _fragments(text: str, pos: int, ws_end: int) -> tuple[str, str]:
-    """The word pieces either side of a break: letters, digits and apostrophes."""
-    right = RIGHT_FRAGMENT_RE.match(text, ws_end, ws_end + 40)
-    return contexts.run_before(text, pos, "'’_"), (right.group() if right else "")
+    """The word pieces either side of a break: letters, digits and apostrophes.
+
+    Read as they will be once mojibake is decoded: "Andr! Ã© Neu" is "Andr" and "é".
+    """
+    left_text = entities.read_span(text, pos - FRAGMENT_SPAN, pos)
+    right = RIGHT_FRAGMENT_RE.match(entities.read_span(text, ws_end, ws_end + FRAGMENT_SPAN))
+    return contexts.run_before(left_text, len(left_text), "'’_"), (right.group() if right else "")
 
 
 def _word_form(text: str, pos: int, ws_end: int) -> str:

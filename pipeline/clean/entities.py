@@ -63,6 +63,12 @@ def read_char(text: str, pos: int) -> tuple[str, int]:
     return text[pos:pos + 1], pos + 1
 
 
+def read_span(text: str, start: int, end: int) -> str:
+    """text[start:end] as a reader will see it once mojibake is decoded ("Ã©" reads "é")."""
+    span = text[max(0, start):end]
+    return span if span.isascii() else MOJIBAKE_RE.sub(decode_mojibake, span)
+
+
 # UTF-8 lead bytes (0xC2-0xF4) and continuation bytes (0x80-0xBF) as Windows-1252 shows them.
 MOJIBAKE_SPLIT_RE = re.compile(
     f"([{cp1252_chars(0xC2, 0xF4)}][{cp1252_chars(0x80, 0xBF)}]*)(!?)[ \\t]*\\r?\\n?[ \\t]+"
