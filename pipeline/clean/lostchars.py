@@ -51,6 +51,11 @@ LETTERS_AFTER_RE = re.compile(r"[^\W\d_]+")
 # A "?" between a number and a lone "s" ("the 1990?s", "1972?s Toulouse Street") can only be an
 # apostrophe. The model's word features see no word before a digit, and it guessed a dash there.
 NUMBER_S_RE = re.compile(r"(?<=\d)[?\ufffd](?=s\b)")
+# A spaced dash is the text's house style: on the tuning part no document mixes spaced en and em
+# dashes, so the spaced dashes that survived intact decide a spaced "?" the model takes for a dash.
+STYLE_DASH = {"en": "–", "em": "—"}
+DASHES = frozenset(STYLE_DASH.values())
+SPACED_RE = re.compile(r"(?:^|(?<=\s))[?\ufffd](?=\s|$)", re.M)
 
 
 def char_class(ch: str) -> str:
@@ -242,6 +247,8 @@ def restore(text: str) -> tuple[str, int]:
                 label = "’"
             else:
                 label = _choose(probabilities(features(text, pos, start, end, state, style)), text[pos] == BROKEN)
+                if label in DASHES and style["dash"] in STYLE_DASH and SPACED_RE.match(text, pos):
+                    label = STYLE_DASH[style["dash"]]
             update_state(state, label or "?", text, pos)
             if label:
                 chars[pos] = label
