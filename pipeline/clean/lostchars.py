@@ -249,11 +249,27 @@ def restore(text: str) -> tuple[str, int]:
                 label = _choose(probabilities(features(text, pos, start, end, state, style)), text[pos] == BROKEN)
                 if label in DASHES and style["dash"] in STYLE_DASH and SPACED_RE.match(text, pos):
                     label = STYLE_DASH[style["dash"]]
+            label = _nest(label, state)
             update_state(state, label or "?", text, pos)
             if label:
                 chars[pos] = label
                 restored += 1
     return "".join(chars), restored
+
+
+def _nest(label: str | None, state: dict) -> str | None:
+    """Quotation marks nest: inside an open double quotation an opening mark is single, and a
+    closing mark closes the single quotation opened last.
+
+    In the tuning bodies a "“" opens inside an open double quotation twice (an unclosed one), a
+    "‘" six times; a "”" never closes a double quotation while a single one opened inside it is open.
+    """
+    double, single = state.get("double"), state.get("single")
+    if label == "“" and double is not None:
+        return "‘"
+    if label == "”" and single is not None and (double is None or single > double):
+        return "’"
+    return label
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
