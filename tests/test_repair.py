@@ -171,6 +171,13 @@ def test_lost_chars_only_in_converted_text():
     ("<p>It is the leader&#82!\n 17;s job.</p>", "It is the leader’s job."),
     ("<p>It is the leader&#x20!\n 19;s job.</p>", "It is the leader’s job."),
     ("<p>the view &mdash!\n ; and</p>", "the view — and"),
+    # Cyrillic as numeric entities: the parser decodes the entity's start ("&#1" is U+0001, "&#108"
+    # is "l"), or all of it but the ";"; Postfix's break (no "!") shows by the out-of-script start.
+    ("<p>&#1087;&#1086;&#1075;&#1080;&#1073;&#1!\n 077;&#1083;&#1080;</p>", "погибели"),
+    ("<p>&#1087;&#1086;&#1075;&#1080;&#1073;&#1\n 077;&#1083;&#1080;</p>", "погибели"),
+    ("<p>&#1079;&#1076;&#1086;&#1088;&#1086;&#1074;&#1100;&#110!\n 3;.</p>", "здоровья."),
+    ("<p>&#1089;&#1090;&#1086;&#1080;&#1090!\n ; &#1086;</p>", "стоит о"),
+    ("<p>&#1087;&#108\n 6;&#1082;</p>", "пок"),
 ])
 def test_entity_breaks_as_parsers_render_them(parser, html_text, expected):
     for collapse in (True, False):
