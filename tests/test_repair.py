@@ -178,6 +178,7 @@ def test_lost_chars_only_in_converted_text():
     ("<p>&#1079;&#1076;&#1086;&#1088;&#1086;&#1074;&#1100;&#110!\n 3;.</p>", "здоровья."),
     ("<p>&#1089;&#1090;&#1086;&#1080;&#1090!\n ; &#1086;</p>", "стоит о"),
     ("<p>&#1087;&#108\n 6;&#1082;</p>", "пок"),
+    ("<p>&#1072;, &#1!\n 095;&#1090;&#1086;</p>", "а, что"),
 ])
 def test_entity_breaks_as_parsers_render_them(parser, html_text, expected):
     for collapse in (True, False):

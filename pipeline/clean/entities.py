@@ -103,7 +103,8 @@ def _decoded_prefix(ch: str, rest: str, before: str = "") -> str | None:
     """The character of an entity split after a prefix that the parser decoded to `ch`.
 
     A numeric entity's character must be one that has a named entity too, or a letter of the
-    script of the letter `before` the prefix (a Cyrillic text's letters are all numeric entities).
+    script of the letter `before` the prefix, its neighbour in the word (a Cyrillic text's letters
+    are all numeric entities).
     """
     if rest == ";" and (ch in ENTITY_TARGETS or not ch.isascii()):
         return ch  # the parser decoded the whole entity but for its ";" ("&#1090!\n ;")
@@ -140,7 +141,9 @@ def split_entity_edits(text: str) -> list[Edit]:
         if ch := _entity_char(m.group(1) + m.group(4)):
             edits.append(Edit(m.start(), m.end(), ch, _kind(m.group(2))))
     for m in DECODED_SPLIT_RE.finditer(text):
-        if ch := _decoded_prefix(m.group(1), m.group(4), text[m.start() - 1:m.start()]):
+        before = text[m.start() - 1:m.start()]
+        neighbour = before if before.isalpha() else text[m.end():m.end() + 1]  # ", &#1095;то": "т"
+        if ch := _decoded_prefix(m.group(1), m.group(4), neighbour):
             edits.append(Edit(m.start(), m.end(), ch, "stray_bang"))
     edits += _postfix_decoded_edits(text)
     for m in FFFD_SPLIT_RE.finditer(text):
