@@ -36,14 +36,10 @@ def cross_validate(c: float, folds: int = FOLDS) -> tuple[Tally, Counter]:
     docs = corpus.bodies("tune")
     ids = list(docs)
     total, missed = Tally(), Counter()
-    # Every fold's tables stay referenced: the "?" model is cached by the tables' id, which a freed
-    # dict would hand on to the next fold's.
-    built = []
     for fold in range(folds):
         train = {d: docs[d] for i, d in enumerate(ids) if i % folds != fold}
         test = {d: docs[d] for i, d in enumerate(ids) if i % folds == fold}
-        built.append(repair_build_tables.build(train, quiet=True, c_values=(c,)))
-        contexts.use(built[-1])
+        contexts.use(repair_build_tables.build(train, quiet=True, c_values=(c,)))
         try:
             for case in benchmark_cases(test, VARIANTS):
                 repaired = repair_text(case.text)[0]

@@ -164,6 +164,25 @@ def test_lost_chars_only_in_converted_text():
     assert lostchars.converted("Haven?t you heard?")
 
 
+def test_lost_model_follows_the_tables_in_use():
+    # Tables built one after another (cross-validation folds): each gets its own "?" model, even
+    # when a freed table's id comes back for the next one.
+    committed = lostchars.probabilities([])
+    from pipeline.clean import contexts
+    for k in range(6):
+        label = lostchars.LABELS[1 + k % 2]
+        tables = {}  # built as a fold's are: a fresh dict, filled
+        tables["lost"] = {"weights": {}, "bias": [5.0 if lab == label else 0.0 for lab in lostchars.LABELS]}
+        contexts.use(tables)
+        del tables
+        try:
+            probs = lostchars.probabilities([])
+            assert lostchars.LABELS[probs.index(max(probs))] == label
+        finally:
+            contexts.use(None)
+    assert lostchars.probabilities([]) == committed
+
+
 @pytest.mark.parametrize("parser", ["lxml", "html.parser"])
 @pytest.mark.parametrize("html_text, expected", [
     ("<p>It is the leader&rsq!\n uo;s job.</p>", "It is the leader’s job."),

@@ -13,7 +13,6 @@ text's "?" are never touched.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import numpy as np
 
@@ -192,18 +191,27 @@ def update_state(state: dict, label: str, text: str, pos: int) -> None:
         state["single"] = None
 
 
-@cache
-def _model(tables_id: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """The "?" model as a feature index, a weight matrix and a bias vector."""
-    model = contexts.tables()["lost"]
-    index = {feat: k for k, feat in enumerate(model["weights"])}
-    weights = np.array(list(model["weights"].values()), dtype=float).reshape(len(index), len(LABELS))
-    return index, weights, np.array(model["bias"], dtype=float)
+_built: list = [None, None]  # the tables the "?" model was last built from, and that model
+
+
+def _model() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """The "?" model of the tables in use, as a feature index, a weight matrix and a bias vector.
+
+    Rebuilt when other tables come into use; kept by identity, not by id(): a freed table's id
+    can come back for the next one (cross-validation builds one per fold).
+    """
+    tables = contexts.tables()
+    if _built[0] is not tables:
+        model = tables["lost"]
+        index = {feat: k for k, feat in enumerate(model["weights"])}
+        weights = np.array(list(model["weights"].values()), dtype=float).reshape(len(index), len(LABELS))
+        _built[:] = [tables, (index, weights, np.array(model["bias"], dtype=float))]
+    return _built[1]
 
 
 def probabilities(feats: list[str]) -> list[float]:
     """The model's probability of each label given the features."""
-    index, weights, bias = _model(id(contexts.tables()))
+    index, weights, bias = _model()
     rows = [index[f] for f in feats if f in index]
     scores = bias + weights[rows].sum(axis=0)
     exps = np.exp(scores - scores.max())
