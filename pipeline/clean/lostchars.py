@@ -4,7 +4,9 @@
 (quotes). Each "?" is classified by a multinomial logistic regression over its context,
 learned on clean text (`contexts.tables()["lost"]`); a real "?" is one of its labels. The
 model runs only on texts that show the conversion somewhere (`converted`), so a clean
-text's "?" are never touched.
+text's "?" are never touched. Three rules follow the model: a "?" between a number and a
+lone "s" is an apostrophe; a spaced dash takes the style of the spaced dashes that survived
+intact; quotation marks nest (`_nest`).
 
 >>> restore("Haven?t found a business yet?still looking?")[0]
 'Haven’t found a business yet—still looking?'
