@@ -9,8 +9,8 @@ Each "!" gets the log-odds that sendmail put it there: from its form (`BANG_FORM
 forms real exclamations take too, also from the words either side (`contexts`), from how
 many such "!" the sure breaks of the text explain (`_text_prior`), and from its distance to
 the other breaks (about 990 bytes apart). Postfix's spaces are joined where the joined word
-is far likelier than the pieces (`words.join_llr`), with a low bar a few characters after a
-sendmail "!" (Postfix then sendmail).
+is far likelier than the pieces (`words.join_llr`, which also counts the text's other uses of
+the joined word), with a low bar a few characters after a sendmail "!" (Postfix then sendmail).
 
 >>> fix_breaks("The leaders insist tha! t you speak to everybody.")[0]
 'The leaders insist that you speak to everybody.'
@@ -87,6 +87,9 @@ JOIN_LLR_BARE = 9.5
 # Near a sendmail "!" (Postfix then sendmail) a weaker preference for the joined word suffices.
 JOIN_LLR_NEAR_BANG = 2.5
 
+# Raw characters read either side of a break for its word pieces: a word's 40 characters as
+# mojibake (up to three per letter in the scripts these texts hold, four for emoji).
+FRAGMENT_SPAN = 120
 SPACES = " \t"
 WS_RE = re.compile(r"[ \t\r\n]*")
 BANG_RE = re.compile(r"!(?=[ \t\r\n]|$)")
@@ -120,7 +123,7 @@ TAG_DEBRIS_RE = re.compile(
 # Punctuation stripped from the outer edges of a pair of words before looking their join up; for
 # the lookup keys it is deleted from the whole text at once (apostrophes and hyphens stay).
 EDGE_PUNCT = "\"'“”‘’()[]{}.,;:!?*"
-LOOKUP_STRIP_RE = re.compile(r"[\"“”()\[\]{}.,;:!?*]+")
+LOOKUP_STRIP_RE = words.STRIP_RE
 
 # --- sendmail's "!" ------------------------------------------------------------------------------
 @dataclass
@@ -136,18 +139,22 @@ class Bang:
 
 
 def _fragments(text: str, pos: int, ws_end: int) -> tuple[str, str]:
-    """The word pieces either side of a break: letters, digits and apostrophes."""
-    right = RIGHT_FRAGMENT_RE.match(text, ws_end, ws_end + 40)
-    return contexts.run_before(text, pos, "'’_"), (right.group() if right else "")
+    """The word pieces either side of a break: letters, digits and apostrophes.
+
+    Read as they will be once mojibake is decoded: "Andr! Ã© Neu" is "Andr" and "é".
+    """
+    left_text = entities.read_span(text, pos - FRAGMENT_SPAN, pos)
+    right = RIGHT_FRAGMENT_RE.match(entities.read_span(text, ws_end, ws_end + FRAGMENT_SPAN))
+    return contexts.run_before(left_text, len(left_text), "'’_"), (right.group() if right else "")
 
 
-def _word_form(text: str, pos: int, ws_end: int) -> str:
+def _word_form(text: str, pos: int, ws_end: int, vocab: words.Vocabulary | None = None) -> str:
     """The form of a "!" between two word characters: in a word or between words."""
     a, b = text[pos - 1], text[ws_end]
     if a.isdigit() and b.isdigit():
         return "digits"
     left, right = _fragments(text, pos, ws_end)
-    if left and right and words.join_llr(left, right) + IN_WORD_PRIOR > 0:
+    if left and right and words.join_llr(left, right, vocab=vocab) + IN_WORD_PRIOR > 0:
         return "in_word"
     return "word_after"
 
@@ -158,7 +165,7 @@ def _lost_apostrophe(text: str, mark: int, ws_end: int) -> bool:
     return bool(left and right) and words.known(f"{left}'{right}")
 
 
-def _bang_form(text: str, pos: int, ws_end: int) -> tuple[str, bool]:
+def _bang_form(text: str, pos: int, ws_end: int, vocab: words.Vocabulary | None = None) -> tuple[str, bool]:
     """Classify one "!" by its surroundings; also say whether its whitespace is a raw break."""
     ws = text[pos + 1:ws_end]
     at_end = ws_end >= len(text) or ws.count("\n") > 1
@@ -198,7 +205,7 @@ def _bang_form(text: str, pos: int, ws_end: int) -> tuple[str, bool]:
     if a in CLOSERS:
         return "after_close", False
     if a.isalnum() and b.isalnum():
-        return _word_form(text, pos, ws_end), False
+        return _word_form(text, pos, ws_end, vocab), False
     if a.isalnum() and b in OPENERS:
         return "quote_after", False
     return "other", False
@@ -216,13 +223,13 @@ def _word_llr(text: str, form: str, pos: int, ws_end: int) -> float:
     return llr
 
 
-def find_bangs(text: str) -> list[Bang]:
+def find_bangs(text: str, vocab: words.Vocabulary | None = None) -> list[Bang]:
     """Every "!" that sendmail could have put there, classified."""
     bangs = []
     for m in BANG_RE.finditer(text):
         pos = m.start()
         ws_end = WS_RE.match(text, pos + 1).end()
-        form, raw = _bang_form(text, pos, ws_end)
+        form, raw = _bang_form(text, pos, ws_end, vocab)
         llr = BANG_FORMS[form] + _word_llr(text, form, pos, ws_end)
         bangs.append(Bang(pos, ws_end, form, llr, raw, form in JOINING_FORMS))
     return bangs
@@ -281,7 +288,7 @@ def bang_edit(text: str, bang: Bang) -> Edit:
 
 
 # --- Postfix's space -----------------------------------------------------------------------------
-def split_edits(text: str, bang_positions: list[int]) -> list[Edit]:
+def split_edits(text: str, bang_positions: list[int], vocab: words.Vocabulary | None = None) -> list[Edit]:
     """Edits joining what Postfix split: raw breaks, tag debris, and spaces where the join wins.
 
     After each sendmail "!" (`bang_positions`, in this text) Postfix's space is expected a few
@@ -315,8 +322,8 @@ def split_edits(text: str, bang_positions: list[int]) -> list[Edit]:
                 offer(anchor, PUNCT_SPLIT_LLR, Edit(m.start(), m.end(), "", "split_word"))
     english = words.looks_english(text)
     bare: list[tuple[float, Edit]] = []
-    for space, left, right, whole in _joinable_pairs(text, window):
-        llr = words.join_llr(left, right, *whole)
+    for space, left, right, whole in _joinable_pairs(text, window, vocab):
+        llr = words.join_llr(left, right, *whole, vocab=vocab)
         edit = Edit(space, space + 1, "", "split_word")
         if space in window:
             offer(window[space], llr, edit)
@@ -349,7 +356,8 @@ def _fragment_right(token: str) -> str:
     return (token.split("-", 1)[0] if "-" in token else token).rstrip(EDGE_PUNCT)
 
 
-def _joinable_pairs(text: str, near_bang: dict[int, int]) -> list[tuple[int, str, str, tuple[bool, bool]]]:
+def _joinable_pairs(text: str, near_bang: dict[int, int],
+                    vocab: words.Vocabulary | None = None) -> list[tuple[int, str, str, tuple[bool, bool]]]:
     """(offset of the space, left piece, right piece) for each pair of words that joins into a known word.
 
     Splitting on spaces and looking the joins up in bulk keeps this to about 0.2 s per MB.
@@ -366,7 +374,8 @@ def _joinable_pairs(text: str, near_bang: dict[int, int]) -> list[tuple[int, str
     if "-" in lowered:
         lefts = [k.rsplit("-", 1)[-1] if "-" in k else k for k in keys]
         rights = [k.split("-", 1)[0] if "-" in k else k for k in keys]
-    hits = [i for i, joined in enumerate(map(str.__add__, lefts, rights[1:])) if joined in table]
+    used = vocab.counts if vocab else {}
+    hits = [i for i, joined in enumerate(map(str.__add__, lefts, rights[1:])) if joined in table or joined in used]
     if not hits:
         return []
     ends = list(accumulate(len(t) + 1 for t in tokens))
@@ -374,8 +383,8 @@ def _joinable_pairs(text: str, near_bang: dict[int, int]) -> list[tuple[int, str
     pairs = []
     for i in hits:
         space, lk, rk = ends[i] - 1, lefts[i], rights[i + 1]
-        if (space not in near_bang and len(lk) > 1 and len(rk) > 1
-                and table.get(lk, 0.0) * table.get(rk, 0.0) > table[lk + rk] * bare):
+        if (space not in near_bang and len(lk) > 1 and len(rk) > 1 and lk + rk not in used
+                and table.get(lk, 0.0) * table.get(rk, 0.0) > table.get(lk + rk, 0.0) * bare):
             continue
         left, right = _fragment_left(tokens[i]), _fragment_right(tokens[i + 1])
         if left[-1:].isalpha() and right[:1].isalpha() and len(left) == len(lk):
@@ -388,7 +397,8 @@ def fix_breaks(text: str) -> tuple[str, list[Edit]]:
     """Remove relay line breaks between characters: stray "!", Postfix spaces."""
     if " " not in text and "\n" not in text:
         return text, []
-    bangs = judge_bangs(find_bangs(text))
+    vocab = words.vocabulary(text)
+    bangs = judge_bangs(find_bangs(text, vocab))
     raw = {b.pos for b in bangs if b.raw}
     text, applied = apply_edits(text, [bang_edit(text, b) for b in bangs])
     # Where each removed "!" stood in the new text (raw breaks leave Postfix's own "\n " to find).
@@ -397,5 +407,5 @@ def fix_breaks(text: str) -> tuple[str, list[Edit]]:
         if edit.start not in raw:
             anchors.append(edit.start - removed)
         removed += edit.end - edit.start - len(edit.new)
-    text, splits = apply_edits(text, split_edits(text, anchors))
+    text, splits = apply_edits(text, split_edits(text, anchors, vocab))
     return text, applied + splits

@@ -16,14 +16,20 @@ from __future__ import annotations
 
 import html.entities
 import re
+import unicodedata
 
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 
 from pipeline.clean.edits import Edit, apply_edits
 
 ENTITY_SPLIT_RE = re.compile(r"&([#\w]*)(!?)([ \t]*\r?\n?[ \t]+)([#\w]*;)")
-# An entity whose start the parser already decoded: "&#82!\n 17;" shows as "R!\n 17;".
+# An entity whose start the parser already decoded: "&#82!\n 17;" shows as "R!\n 17;"; in a
+# word of another script the decoded start is out of place ("&#108\n 6;" in Cyrillic shows as
+# "пl\n 6;"), and that is what tells Postfix's break (no "!") from a number in the text.
 DECODED_SPLIT_RE = re.compile(r"(.)(!)([ \t]*\r?\n?[ \t]+)(\w*;)")
+# Postfix's break and the rest of such an entity, read backwards from its ";" (rare in prose: a
+# pattern that begins with the decoded start would be tried at every character).
+BREAK_THEN_REST_RE = re.compile(r"[ \t]*\r?\n?[ \t]+(\w+;)")
 FFFD_SPLIT_RE = re.compile(r"\ufffd+!?[ \t]*\r?\n?[ \t]+\ufffd+")
 ENTITY_TARGETS = frozenset(chr(c) for c in html.entities.codepoint2name)
 NAMES_OF = {}
@@ -63,6 +69,12 @@ def read_char(text: str, pos: int) -> tuple[str, int]:
     return text[pos:pos + 1], pos + 1
 
 
+def read_span(text: str, start: int, end: int) -> str:
+    """text[start:end] as a reader will see it once mojibake is decoded ("Ã©" reads "é")."""
+    span = text[max(0, start):end]
+    return span if span.isascii() else MOJIBAKE_RE.sub(decode_mojibake, span)
+
+
 # UTF-8 lead bytes (0xC2-0xF4) and continuation bytes (0x80-0xBF) as Windows-1252 shows them.
 MOJIBAKE_SPLIT_RE = re.compile(
     f"([{cp1252_chars(0xC2, 0xF4)}][{cp1252_chars(0x80, 0xBF)}]*)(!?)[ \\t]*\\r?\\n?[ \\t]+"
@@ -82,21 +94,39 @@ def _entity_char(body: str) -> str | None:
     return html.entities.html5.get(body) if len(html.entities.html5.get(body, "")) == 1 else None
 
 
-def _decoded_prefix(ch: str, rest: str) -> str | None:
-    """The character of an entity split after a prefix that the parser decoded to `ch`."""
+def script(ch: str) -> str:
+    """The script of a letter as Unicode names it ("LATIN", "CYRILLIC", "GREEK", "CJK"), or ""."""
+    return unicodedata.name(ch, "").split(" ", 1)[0] if ch.isalpha() else ""
+
+
+def _decoded_prefix(ch: str, rest: str, before: str = "") -> str | None:
+    """The character of an entity split after a prefix that the parser decoded to `ch`.
+
+    A numeric entity's character must be one that has a named entity too, or a letter of the
+    script of the letter `before` the prefix, its neighbour in the word (a Cyrillic text's letters
+    are all numeric entities).
+    """
+    if rest == ";" and (ch in ENTITY_TARGETS or not ch.isascii()):
+        return ch  # the parser decoded the whole entity but for its ";" ("&#1090!\n ;")
     for name in NAMES_OF.get(ch, ()):
         if (found := html.entities.html5.get(name + rest)) and len(found) == 1:
             return found
     digits = rest[:-1]
+    candidates = []
     if digits.isdigit():
-        found = _entity_char(f"#{ord(ch)}{digits};")
-        if found in ENTITY_TARGETS:
-            return found
+        candidates.append(_entity_char(f"#{ord(ch)}{digits};"))
     if all(c in "0123456789abcdefABCDEF" for c in digits) and digits:
-        found = _entity_char(f"#x{ord(ch):x}{digits};")
-        if found in ENTITY_TARGETS:
+        candidates.append(_entity_char(f"#x{ord(ch):x}{digits};"))
+    for found in candidates:
+        if found in ENTITY_TARGETS or (found and script(found) and script(found) == script(before)):
             return found
     return None
+
+
+def _out_of_script(ch: str, before: str, found: str | None) -> bool:
+    """Whether a decoded prefix `ch` cannot be part of the word it stands in: a control character,
+    or a character of another script than the letter before it and the rejoined character."""
+    return bool(found) and (ch < " " or script(ch) != script(before) == script(found) != "")
 
 
 def _kind(bang: str) -> str:
@@ -111,8 +141,11 @@ def split_entity_edits(text: str) -> list[Edit]:
         if ch := _entity_char(m.group(1) + m.group(4)):
             edits.append(Edit(m.start(), m.end(), ch, _kind(m.group(2))))
     for m in DECODED_SPLIT_RE.finditer(text):
-        if ch := _decoded_prefix(m.group(1), m.group(4)):
+        before = text[m.start() - 1:m.start()]
+        neighbour = before if before.isalpha() else text[m.end():m.end() + 1]  # ", &#1095;то": "т"
+        if ch := _decoded_prefix(m.group(1), m.group(4), neighbour):
             edits.append(Edit(m.start(), m.end(), ch, "stray_bang"))
+    edits += _postfix_decoded_edits(text)
     for m in FFFD_SPLIT_RE.finditer(text):
         edits.append(Edit(m.start(), m.end(), "\ufffd", _kind("!" in m.group())))
     for m in MOJIBAKE_SPLIT_RE.finditer(text):
@@ -122,6 +155,26 @@ def split_entity_edits(text: str) -> list[Edit]:
         except UnicodeError:
             continue
         edits.append(Edit(m.start(), m.end(), joined, _kind(m.group(2))))
+    return edits
+
+
+def _postfix_decoded_edits(text: str) -> list[Edit]:
+    """Edits for Postfix's break after an entity start the parser decoded out of place ("пl\n 6;")."""
+    edits = []
+    semi = text.find(";")
+    while semi >= 0:
+        low = max(0, semi - 20)
+        k = semi
+        while k > low and text[k - 1].isalnum():
+            k -= 1
+        while k > low and text[k - 1] in " \t\r\n":
+            k -= 1
+        m = BREAK_THEN_REST_RE.match(text, k, semi + 1) if k > 1 and k < semi else None
+        if m and m.end() == semi + 1 and (text[k - 1].isalnum() or text[k - 1] < " ") and text[k - 2].isalpha():
+            found = _decoded_prefix(text[k - 1], m.group(1), text[k - 2])
+            if found and found not in ENTITY_TARGETS and _out_of_script(text[k - 1], text[k - 2], found):
+                edits.append(Edit(k - 1, m.end(), found, "split_word"))
+        semi = text.find(";", semi + 1)
     return edits
 
 

@@ -4,7 +4,9 @@
 (quotes). Each "?" is classified by a multinomial logistic regression over its context,
 learned on clean text (`contexts.tables()["lost"]`); a real "?" is one of its labels. The
 model runs only on texts that show the conversion somewhere (`converted`), so a clean
-text's "?" are never touched.
+text's "?" are never touched. Three rules follow the model: a "?" between a number and a
+lone "s" is an apostrophe; a spaced dash takes the style of the spaced dashes that survived
+intact; quotation marks nest (`_nest`).
 
 >>> restore("Haven?t found a business yet?still looking?")[0]
 'Haven’t found a business yet—still looking?'
@@ -13,7 +15,6 @@ text's "?" are never touched.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import numpy as np
 
@@ -51,6 +52,11 @@ LETTERS_AFTER_RE = re.compile(r"[^\W\d_]+")
 # A "?" between a number and a lone "s" ("the 1990?s", "1972?s Toulouse Street") can only be an
 # apostrophe. The model's word features see no word before a digit, and it guessed a dash there.
 NUMBER_S_RE = re.compile(r"(?<=\d)[?\ufffd](?=s\b)")
+# A spaced dash is the text's house style: on the tuning part no document mixes spaced en and em
+# dashes, so the spaced dashes that survived intact decide a spaced "?" the model takes for a dash.
+STYLE_DASH = {"en": "–", "em": "—"}
+DASHES = frozenset(STYLE_DASH.values())
+SPACED_RE = re.compile(r"(?:^|(?<=\s))[?\ufffd](?=\s|$)", re.M)
 
 
 def char_class(ch: str) -> str:
@@ -187,18 +193,27 @@ def update_state(state: dict, label: str, text: str, pos: int) -> None:
         state["single"] = None
 
 
-@cache
-def _model(tables_id: int) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """The "?" model as a feature index, a weight matrix and a bias vector."""
-    model = contexts.tables()["lost"]
-    index = {feat: k for k, feat in enumerate(model["weights"])}
-    weights = np.array(list(model["weights"].values()), dtype=float).reshape(len(index), len(LABELS))
-    return index, weights, np.array(model["bias"], dtype=float)
+_built: list = [None, None]  # the tables the "?" model was last built from, and that model
+
+
+def _model() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """The "?" model of the tables in use, as a feature index, a weight matrix and a bias vector.
+
+    Rebuilt when other tables come into use; kept by identity, not by id(): a freed table's id
+    can come back for the next one (cross-validation builds one per fold).
+    """
+    tables = contexts.tables()
+    if _built[0] is not tables:
+        model = tables["lost"]
+        index = {feat: k for k, feat in enumerate(model["weights"])}
+        weights = np.array(list(model["weights"].values()), dtype=float).reshape(len(index), len(LABELS))
+        _built[:] = [tables, (index, weights, np.array(model["bias"], dtype=float))]
+    return _built[1]
 
 
 def probabilities(feats: list[str]) -> list[float]:
     """The model's probability of each label given the features."""
-    index, weights, bias = _model(id(contexts.tables()))
+    index, weights, bias = _model()
     rows = [index[f] for f in feats if f in index]
     scores = bias + weights[rows].sum(axis=0)
     exps = np.exp(scores - scores.max())
@@ -242,11 +257,29 @@ def restore(text: str) -> tuple[str, int]:
                 label = "’"
             else:
                 label = _choose(probabilities(features(text, pos, start, end, state, style)), text[pos] == BROKEN)
+                if label in DASHES and style["dash"] in STYLE_DASH and SPACED_RE.match(text, pos):
+                    label = STYLE_DASH[style["dash"]]
+            label = _nest(label, state)
             update_state(state, label or "?", text, pos)
             if label:
                 chars[pos] = label
                 restored += 1
     return "".join(chars), restored
+
+
+def _nest(label: str | None, state: dict) -> str | None:
+    """Quotation marks nest: inside an open double quotation an opening mark is single, and a
+    closing mark closes the single quotation opened last.
+
+    In the tuning bodies a "“" opens inside an open double quotation twice (an unclosed one), a
+    "‘" six times; a "”" never closes a double quotation while a single one opened inside it is open.
+    """
+    double, single = state.get("double"), state.get("single")
+    if label == "“" and double is not None:
+        return "‘"
+    if label == "”" and single is not None and (double is None or single > double):
+        return "’"
+    return label
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
