@@ -4,7 +4,8 @@ The score is a logistic model over two kinds of evidence:
 
 * hand-written signals from `pipeline.spam_rules` (links and their domains, spam and commercial
   vocabulary, keyword author names, generic praise carrying a link, posting years after the post,
-  the same text on other pages or under other names, off-topic text), and
+  the same text on other pages or under other names, off-topic text, text or an author name
+  lost to '?'), and
 * the words of the comment, its author name and its link hosts.
 
 Each signal starts from a hand-set prior weight (PRIOR_WEIGHTS); `train()` (`reprints spam
