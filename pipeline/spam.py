@@ -4,7 +4,8 @@ The score is a logistic model over two kinds of evidence:
 
 * hand-written signals from `pipeline.spam_rules` (links and their domains, spam and commercial
   vocabulary, keyword author names, generic praise carrying a link, posting years after the post,
-  the same text on other pages or under other names, off-topic text), and
+  the same text on other pages or under other names, off-topic text, text or an author name
+  lost to '?'), and
 * the words of the comment, its author name and its link hosts.
 
 Each signal starts from a hand-set prior weight (PRIOR_WEIGHTS); `train()` (`reprints spam
@@ -40,6 +41,7 @@ FEATURES = (
     "commercial_vocabulary", "money_making_pitch", "self_promotion", "generic_praise",
     "generic_praise_with_link",
     "posted_years_after", "years_late", "duplicate_text", "obfuscated_link", "homoglyphs", "unreadable_text",
+    "unreadable_author",
     "pingback", "very_short", "length", "asks_question", "only_links",
 )
 
@@ -86,6 +88,7 @@ PRIOR_WEIGHTS = {
     "obfuscated_link": 2.0,          # 'www dot example dot com'
     "homoglyphs": 3.0,               # Cyrillic letters inside English words
     "unreadable_text": 4.0,          # a whole comment lost to '?': foreign-script spam on these pages
+    "unreadable_author": 2.0,        # the name lost to '?' ('??seo'): the same spam, its text may survive
     "pingback": -2.5,
     "asks_question": -0.3,           # readers ask about the post
     "only_links": 1.0,
@@ -181,6 +184,7 @@ def comment_features(body: str, author: str = "", author_url: str | None = None,
         "obfuscated_link": float(bool(rules.OBFUSCATED_LINK_RE.search(text))),
         "homoglyphs": float(rules.mixed_script(body or "")),
         "unreadable_text": float(rules.unreadable(body or "")),
+        "unreadable_author": float(rules.unreadable_name(author)),
         "pingback": float(rules.is_pingback(body)),
         "very_short": float(len(word_list) <= 5),
         "length": math.log1p(len(word_list)) / 5.0,
@@ -214,18 +218,25 @@ def duplicate_key(body: str) -> str:
     return " ".join(rules.words(rules.normalize(body)))
 
 
+def copy_key(body: str) -> str:
+    """A comment's words as one string when it can be a copy: long enough and not a removal stub ('')."""
+    key = duplicate_key(body)
+    return key if len(key.split()) >= DUPLICATE_MIN_WORDS and not rules.is_removed_stub(body) else ""
+
+
 def count_copies(bodies: list[str], authors: list[str]) -> list[int]:
     """For each comment, how many others under another name carry its text.
 
     A comment counts as a copy when its text equals another's, or when it is contained in an
     earlier comment (a scraped sentence reposted); a reply that quotes an earlier comment in full
-    is longer than the quote and does not count.
+    is longer than the quote and does not count. Names are compared by their words ('Marcello
+    Bergamin.' is 'marcello bergamin'), and 'removed by the author' stubs are nobody's copies.
     """
-    keys = [duplicate_key(b) for b in bodies]
-    names = [rules.normalize(a).strip() for a in authors]
+    keys = [copy_key(b) for b in bodies]
+    names = [" ".join(rules.author_tokens(a)) for a in authors]
     counts = [0] * len(keys)
     for i, key in enumerate(keys):
-        if len(key.split()) < DUPLICATE_MIN_WORDS:
+        if not key:
             continue
         for j, other in enumerate(keys):
             if i == j or names[i] == names[j] or not other:
@@ -322,14 +333,14 @@ def copies_by_page(records: list[dict]) -> list[int]:
         by_page.setdefault(rec.get("page", ""), []).append(i)
     pages_with_key: dict[str, set[str]] = {}
     for i, rec in enumerate(records):
-        key = duplicate_key(rec.get("body") or "")
-        if len(key.split()) >= DUPLICATE_MIN_WORDS:
+        key = copy_key(rec.get("body") or "")
+        if key:
             pages_with_key.setdefault(key, set()).add(rec.get("page", ""))
     for page, idx in by_page.items():
         local = count_copies([records[i].get("body") or "" for i in idx],
                              [records[i].get("author") or "" for i in idx])
         for i, n in zip(idx, local):
-            key = duplicate_key(records[i].get("body") or "")
+            key = copy_key(records[i].get("body") or "")
             counts[i] = n + len(pages_with_key.get(key, {page}) - {page})
     return counts
 

@@ -194,6 +194,9 @@ OFF_TOPIC_MAX_OVERLAP = 0.08
 # Text that is mostly "?" lost its script to a bad charset conversion (Chinese spam on 2012 pages).
 UNREADABLE_QUESTION_SHARE = 0.5
 
+# An author name needs only this many '?' to count as lost (names are short): '??seo' is, 'Who?' is not.
+UNREADABLE_NAME_MIN_MARKS = 2
+
 # Hand-set weights (logit units) of the context signals the labelled file cannot teach:
 # off_topic needs the post's full text, which the file does not keep.
 FIXED_WEIGHTS = {"off_topic": 1.2}
@@ -401,8 +404,14 @@ def mixed_script(text: str) -> bool:
     return False
 
 
-def unreadable(text: str) -> bool:
+def unreadable(text: str, min_marks: int = 5) -> bool:
     """Text mostly lost to '?' by a charset conversion."""
     marks = text.count("?")
     letters = sum(ch.isalpha() for ch in text)
-    return marks >= 5 and marks >= UNREADABLE_QUESTION_SHARE * (marks + letters)
+    return marks >= min_marks and marks >= UNREADABLE_QUESTION_SHARE * (marks + letters)
+
+
+def unreadable_name(author: str) -> bool:
+    """An author name mostly lost to '?' ('????', '??seo'): a name in another script on a page that
+    could not hold it, the mark of the Chinese link drops on the 2012 pages; readers' names survive."""
+    return unreadable(author or "", UNREADABLE_NAME_MIN_MARKS)

@@ -63,6 +63,10 @@ VERDICTS = [
     ("pingback",
      dict(body="[...] Why your upline will always fail you | Magnetic Leadership [...]",
           author="MLM Leadership Roundup | Some Blog", author_url="http://someblog.example/roundup/"), False),
+    ("name lost to '?' behind a shop link",
+     dict(body="great????", author="????", author_url="http://huhulove.com.cn/"), True),
+    ("a reader asking 'Who?' keeps a readable name",
+     dict(body="Who is the speaker in the second video?", author="Who?"), False),
 ]
 
 
@@ -108,6 +112,27 @@ def test_copies_need_another_name_and_a_real_sentence():
     authors = ["a", "b", "c", "c", "d"]
     assert spam.count_copies(bodies, authors) == [0, 0, 0, 0, 0]
     assert spam.count_copies(bodies[2:4], ["c", "e"]) == [1, 1]
+
+
+# (description, bodies, authors, expected copies): who counts as a copy of whom.
+COPIES = [
+    ("a 'removed by the author' stub is nobody's copy",
+     ["This comment has been removed by the author."] * 2, ["hill", "Seeker01"], [0, 0]),
+    ("the same name with a trailing period is not another name",
+     ["Hello take it easy have a nice live !!!"] * 2, ["Marcello Bergamin.", "marcello bergamin"], [0, 0]),
+    ("the same sentence under a shop name is a copy",
+     ["I like that this is easy to use for anyone."] * 2, ["bcklord", "New Premium WordPress Themes"], [1, 1]),
+]
+
+
+@pytest.mark.parametrize("description, bodies, authors, expected", COPIES, ids=[c[0] for c in COPIES])
+def test_copies_table(description, bodies, authors, expected):
+    assert spam.count_copies(bodies, authors) == expected, description
+
+
+def test_unreadable_author_is_a_reason():
+    verdict = spam.score_comment("great????", "????", "http://huhulove.com.cn/")
+    assert "unreadable_author" in verdict.reasons
 
 
 def test_classify_jsonl_line_adds_fields():
