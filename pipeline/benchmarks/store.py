@@ -16,7 +16,9 @@ from pipeline.store import BatchWriter, open_db
 
 WORDS = ("network marketing downline upline sponsor recruit business home success team leader training "
          "product customer income opportunity plan commission distributor growth market people").split()
-BATCH = 500  # articles per transaction, as `reprints reprocess` and the crawl's store pipeline batch them
+# Articles per transaction in this bulk load. `reprints reprocess` writes 200 at a time (a commit every
+# few seconds of extraction) and a crawl 100 (REPRINTS_STORE_BATCH), since they wait for pages.
+BATCH = 500
 LOAD_TARGET = 5000  # articles/s, issue 6
 EXPORT_TARGET = 20000  # articles/s, issue 6
 EXPORT_MEMORY_TARGET_MB = 200  # peak resident memory of `reprints export`, issue 6
