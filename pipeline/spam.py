@@ -331,17 +331,16 @@ def copies_by_page(records: list[dict]) -> list[int]:
     by_page: dict[str, list[int]] = {}
     for i, rec in enumerate(records):
         by_page.setdefault(rec.get("page", ""), []).append(i)
+    keys = [copy_key(rec.get("body") or "") for rec in records]
     pages_with_key: dict[str, set[str]] = {}
-    for i, rec in enumerate(records):
-        key = copy_key(rec.get("body") or "")
+    for key, rec in zip(keys, records):
         if key:
             pages_with_key.setdefault(key, set()).add(rec.get("page", ""))
     for page, idx in by_page.items():
         local = count_copies([records[i].get("body") or "" for i in idx],
                              [records[i].get("author") or "" for i in idx])
         for i, n in zip(idx, local):
-            key = copy_key(records[i].get("body") or "")
-            counts[i] = n + len(pages_with_key.get(key, {page}) - {page})
+            counts[i] = n + len(pages_with_key.get(keys[i], {page}) - {page})
     return counts
 
 

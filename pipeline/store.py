@@ -88,8 +88,6 @@ INDEXES = {
 BUSY_TIMEOUT_MS = 30_000
 # Page cache per connection: FTS5 merges touch many pages; 64 MB keeps them in memory.
 CACHE_KIB = 64 * 1024
-# SQLite builds here allow 32766 variables; stay far below for portability.
-SQL_VARIABLES_PER_QUERY = 900
 FTS = {"articles": ["title", "body"], "comments": ["body"]}
 
 
@@ -205,7 +203,7 @@ def _comment_id(art_id: str, position: int, author: str, body: str) -> str:
 
 def site_id(url: str) -> str:
     """The key of a site: its host (with a non-default port), lower-cased."""
-    return urlsplit(normalize_url(url)).netloc
+    return _site_key(normalize_url(url))
 
 
 def _site_key(normalized_url: str) -> str:

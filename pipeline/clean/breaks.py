@@ -397,7 +397,7 @@ def fix_breaks(text: str) -> tuple[str, list[Edit]]:
     """Remove relay line breaks between characters: stray "!", Postfix spaces."""
     if " " not in text and "\n" not in text:
         return text, []
-    vocab = words.vocabulary(text)
+    vocab = words.Vocabulary(text)
     bangs = judge_bangs(find_bangs(text, vocab))
     raw = {b.pos for b in bangs if b.raw}
     text, applied = apply_edits(text, [bang_edit(text, b) for b in bangs])

@@ -136,11 +136,6 @@ class Vocabulary:
             m.group() == word for m in PROSE_WORD_RE.finditer(self.text) if m.group()[:1] == word[:1])
 
 
-def vocabulary(text: str) -> Vocabulary:
-    """The words of a text."""
-    return Vocabulary(text)
-
-
 def _seen(vocab: Vocabulary | None, word: str) -> tuple[int, int]:
     """(uses, total) of a word in a text's vocabulary."""
     if not vocab:
