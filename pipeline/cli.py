@@ -288,10 +288,14 @@ def _json_line(line: str, number: int) -> dict:
 def spam(train_from):
     """Judge comments: JSON Lines on stdin, the same with is_spam and spam_score on stdout.
 
+    Lines that carry the same "page" value are judged together, as a crawl judges one page's
+    comments; a line without one is judged alone.
+
     Example:
 
     \b
         echo '{"body": "great post! cheap pills at http://pharma.example", "author": "buy viagra"}' | reprints spam
+        reprints spam < comments.jsonl > verdicts.jsonl
         reprints spam --train tests/cases/comments.jsonl
     """
     from pipeline import spam as spam_module
@@ -300,10 +304,9 @@ def spam(train_from):
         summary = spam_module.train(train_from, spam_module.MODEL_PATH)
         click.echo(json.dumps(summary, indent=2, default=str), err=True)
         return
-    for number, line in enumerate(sys.stdin, 1):
-        if line.strip():
-            result = spam_module.classify_jsonl_line(_json_line(line, number))
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    objs = [_json_line(line, number) for number, line in enumerate(sys.stdin, 1) if line.strip()]
+    for result in spam_module.classify_jsonl_lines(objs):
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
 # -- the corpus -------------------------------------------------------------------------------------

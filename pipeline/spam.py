@@ -8,8 +8,13 @@ The score is a logistic model over two kinds of evidence:
   lost to '?'), and
 * the words of the comment, its author name and its link hosts.
 
+A page's comments are judged together (judge_page): a first pass judges each alone, and the
+passes after it add the share of the page's other comments judged spam ("spammed_page"), since
+link drops gather on pages that nobody moderates. A comment with too few neighbours, or one sent
+alone through `reprints spam`, keeps its first-pass verdict.
+
 Each signal starts from a hand-set prior weight (PRIOR_WEIGHTS); `train()` (`reprints spam
---train`) moves the weights as far as the labelled comments in tests/cases/comments.jsonl give
+--train`) moves the weights of both passes as far as the labelled comments in tests/cases/comments.jsonl give
 evidence for (a logistic regression with a Gaussian prior, fitted with numpy/scipy L-BFGS) and
 writes them to pipeline/spam_model.json, a small JSON file that two runs write byte for byte the
 same. The off-topic weight is set by hand only (spam_rules.FIXED_WEIGHTS): the labelled file keeps
@@ -42,7 +47,7 @@ FEATURES = (
     "generic_praise_with_link",
     "posted_years_after", "years_late", "duplicate_text", "obfuscated_link", "homoglyphs", "unreadable_text",
     "unreadable_author",
-    "pingback", "very_short", "length", "asks_question", "only_links",
+    "pingback", "very_short", "length", "asks_question", "only_links", "spammed_page",
 )
 
 # A signal is named among the reasons when it adds at least this much to the logit.
@@ -50,6 +55,14 @@ REASON_MIN_LOGIT = 0.5
 
 # Score at and above which a comment is spam.
 SPAM_THRESHOLD = 0.5
+
+# A page's other comments say something about a comment only when there are at least this many:
+# below it a comment is judged alone, by the first-pass model.
+SPAMMED_PAGE_MIN_OTHERS = 4
+
+# After the first pass, the comments of a page are scored this many times again, each time with
+# the share of the others that the previous pass judged spam (the second rescoring settles it).
+PAGE_PASSES = 2
 
 # Words (after the feature prefix) kept in the model must occur in at least this many labelled
 # comments: rarer ones only memorise a page.
@@ -92,6 +105,7 @@ PRIOR_WEIGHTS = {
     "pingback": -2.5,
     "asks_question": -0.3,           # readers ask about the post
     "only_links": 1.0,
+    "spammed_page": 3.0,             # most other comments on the page are spam: nobody moderates it
 }
 PRIOR_INTERCEPT = -3.0               # most comments are not spam
 
@@ -134,6 +148,11 @@ class Verdict:
     is_spam: bool
     score: float            # 0..1
     reasons: list[str] = field(default_factory=list)
+
+
+def stub_verdict() -> Verdict:
+    """The verdict on a 'removed by the author' stub: nothing is left to judge."""
+    return Verdict(False, STUB_SCORE, ["removed_stub"])
 
 
 # --- evidence -----------------------------------------------------------------------------
@@ -191,6 +210,7 @@ def comment_features(body: str, author: str = "", author_url: str | None = None,
         "asks_question": float("?" in text and not rules.unreadable(body or "")),
         "only_links": float(bool(links) and not rules.words(rules.normalize(text_without_links))),
         "off_topic": float(rules.off_topic(text, rules.normalize(post_text))),
+        "spammed_page": 0.0,  # filled in when the page's comments are judged together (judge_page)
     }
 
 
@@ -285,36 +305,118 @@ def sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def score_comment(body: str, author: str = "", author_url: str | None = None, posted: str | None = None,
-                  post_text: str = "", post_published: str | None = None, seen_elsewhere: int = 0) -> Verdict:
-    """Judge one comment. Dates are ISO 8601; `seen_elsewhere` counts other pages with the same text."""
-    if rules.is_removed_stub(body):
-        return Verdict(False, STUB_SCORE, ["removed_stub"])
-    features = comment_features(body, author or "", author_url, posted, post_text or "", post_published,
-                                seen_elsewhere)
-    total, shares = logit_parts(features, comment_tokens(body, author or "", author_url), load_model())
+def first_pass(model: dict) -> dict:
+    """The weights that judge a comment alone, without its page (the model itself if it has none)."""
+    return model.get("first_pass", model)
+
+
+def evidence_score(model: dict, evidence: Evidence, stub: bool) -> float:
+    """One comment's score under `model` (a removal stub scores STUB_SCORE)."""
+    return STUB_SCORE if stub else sigmoid(logit_parts(*evidence, model)[0])
+
+
+def page_shares(scores: list[float], groups: list[str]) -> list[float | None]:
+    """For each comment, the share of the other comments on its page scored as spam.
+
+    None where the page has fewer than SPAMMED_PAGE_MIN_OTHERS other comments: too few to say
+    whether anyone moderates it.
+    """
+    by_page: dict[str, list[int]] = {}
+    for i, group in enumerate(groups):
+        by_page.setdefault(group, []).append(i)
+    shares: list[float | None] = [None] * len(scores)
+    for idx in by_page.values():
+        others = len(idx) - 1
+        if others < SPAMMED_PAGE_MIN_OTHERS:
+            continue
+        spam_count = sum(scores[i] >= SPAM_THRESHOLD for i in idx)
+        for i in idx:
+            shares[i] = (spam_count - (scores[i] >= SPAM_THRESHOLD)) / others
+    return shares
+
+
+def with_share(evidence: Evidence, share: float) -> Evidence:
+    """Evidence with the spammed_page signal set to `share`."""
+    features, tokens = evidence
+    return {**features, "spammed_page": share}, tokens
+
+
+def judge_page(model: dict, evidence: list[Evidence], stubs: list[bool],
+               groups: list[str] | None = None) -> list[tuple[Evidence, dict]]:
+    """Each comment's final evidence and the weights that judge it, its page's comments taken together.
+
+    The first pass judges every comment alone. Each later pass adds the share of the other comments
+    on the page that the pass before judged spam: an unmoderated page full of link drops makes a
+    borderline comment on it more likely one too. `groups` names each comment's page (default: one page).
+    """
+    groups = groups if groups is not None else [""] * len(evidence)
+    alone = first_pass(model)
+    judged = [(ev, alone) for ev in evidence]
+    scores = [evidence_score(alone, ev, stub) for ev, stub in zip(evidence, stubs)]
+    for _ in range(PAGE_PASSES):
+        judged = [(ev, alone) if share is None else (with_share(ev, share), model)
+                  for ev, share in zip(evidence, page_shares(scores, groups))]
+        scores = [evidence_score(weights, ev, stub) for (ev, weights), stub in zip(judged, stubs)]
+    return judged
+
+
+def verdict_of(evidence: Evidence, model: dict) -> Verdict:
+    """The verdict, score and reasons of one comment's evidence under `model`."""
+    total, shares = logit_parts(*evidence, model)
     score = round(sigmoid(total), 4)
     reasons = [name for name, share in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
                if share >= REASON_MIN_LOGIT] if score >= REASONS_MIN_SCORE else []
     return Verdict(score >= SPAM_THRESHOLD, score, reasons)
 
 
+def comment_evidence(body: str, author: str = "", author_url: str | None = None, posted: str | None = None,
+                     post_text: str = "", post_published: str | None = None, seen_elsewhere: int = 0) -> Evidence:
+    """Named signals and words of one comment."""
+    features = comment_features(body, author or "", author_url, posted, post_text or "", post_published,
+                                seen_elsewhere)
+    return features, comment_tokens(body, author or "", author_url)
+
+
+def score_comment(body: str, author: str = "", author_url: str | None = None, posted: str | None = None,
+                  post_text: str = "", post_published: str | None = None, seen_elsewhere: int = 0) -> Verdict:
+    """Judge one comment alone. Dates are ISO 8601; `seen_elsewhere` counts other pages with the same text."""
+    if rules.is_removed_stub(body):
+        return stub_verdict()
+    evidence = comment_evidence(body, author, author_url, posted, post_text, post_published, seen_elsewhere)
+    return verdict_of(evidence, first_pass(load_model()))
+
+
 def score_comments(comments: list, post_text: str = "", post_published: str | None = None) -> None:
-    """Fill is_spam, spam_score and spam_reasons of pipeline.model.Comment objects in place."""
+    """Fill is_spam, spam_score and spam_reasons of one page's pipeline.model.Comment objects in place."""
     copies = count_copies([c.body or "" for c in comments], [c.author or "" for c in comments])
-    for comment, seen in zip(comments, copies):
-        verdict = score_comment(comment.body or "", comment.author or "", comment.author_url, comment.posted,
-                                post_text, post_published, seen)
+    evidence = [comment_evidence(c.body or "", c.author or "", c.author_url, c.posted, post_text, post_published,
+                                 seen) for c, seen in zip(comments, copies)]
+    stubs = [rules.is_removed_stub(c.body or "") for c in comments]
+    for comment, (ev, weights), stub in zip(comments, judge_page(load_model(), evidence, stubs), stubs):
+        verdict = stub_verdict() if stub else verdict_of(ev, weights)
         comment.is_spam, comment.spam_score = verdict.is_spam, verdict.score
         comment.spam_reasons = verdict.reasons
 
 
 def classify_jsonl_line(obj: dict) -> dict:
-    """One `reprints spam` input object with is_spam, spam_score and spam_reasons added."""
-    verdict = score_comment(obj.get("body") or "", obj.get("author") or "", obj.get("author_url"),
-                            obj.get("posted"), obj.get("post_text") or "", obj.get("post_published"),
-                            int(obj.get("seen_elsewhere") or 0))
-    return {**obj, "is_spam": verdict.is_spam, "spam_score": verdict.score, "spam_reasons": verdict.reasons}
+    """One `reprints spam` input object, judged alone, with is_spam, spam_score and spam_reasons added."""
+    return classify_jsonl_lines([obj])[0]
+
+
+def classify_jsonl_lines(objs: list[dict]) -> list[dict]:
+    """`reprints spam` input objects with their verdicts added; lines that name the same `page` are
+    judged together, as a crawl judges a page's comments, and lines without one are judged alone."""
+    evidence = [comment_evidence(obj.get("body") or "", obj.get("author") or "", obj.get("author_url"),
+                                 obj.get("posted"), obj.get("post_text") or "", obj.get("post_published"),
+                                 int(obj.get("seen_elsewhere") or 0)) for obj in objs]
+    stubs = [rules.is_removed_stub(obj.get("body") or "") for obj in objs]
+    groups = [f"page:{obj['page']}" if obj.get("page") is not None else f"line:{i}" for i, obj in enumerate(objs)]
+    out = []
+    for obj, (ev, weights), stub in zip(objs, judge_page(load_model(), evidence, stubs, groups), stubs):
+        verdict = stub_verdict() if stub else verdict_of(ev, weights)
+        out.append({**obj, "is_spam": verdict.is_spam, "spam_score": verdict.score,
+                    "spam_reasons": verdict.reasons})
+    return out
 
 
 # --- training -----------------------------------------------------------------------------
@@ -347,9 +449,13 @@ def copies_by_page(records: list[dict]) -> list[int]:
 def record_evidence(rec: dict, seen: int) -> Evidence:
     """Named signals and words of one labelled comment (its post text is its title)."""
     post_text = rec.get("post_text") or rec.get("post_title") or ""
-    features = comment_features(rec.get("body") or "", rec.get("author") or "", rec.get("author_url"),
-                                rec.get("posted"), post_text, rec.get("post_published"), seen)
-    return features, comment_tokens(rec.get("body") or "", rec.get("author") or "", rec.get("author_url"))
+    return comment_evidence(rec.get("body") or "", rec.get("author") or "", rec.get("author_url"),
+                            rec.get("posted"), post_text, rec.get("post_published"), seen)
+
+
+def record_stubs(records: list[dict]) -> list[bool]:
+    """Which labelled comments are 'removed by the author' stubs."""
+    return [rules.is_removed_stub(rec.get("body") or "") for rec in records]
 
 
 def design_matrix(evidence: list[Evidence], vocab: list[str]):
@@ -386,11 +492,28 @@ def fit(records: list[dict], seen: list[int] | None = None) -> dict:
     seen = seen if seen is not None else [0] * len(records)
     evidence = [record_evidence(rec, n) for rec, n in zip(records, seen)]
     labels = [rec["label"] == "spam" for rec in records]
-    return fit_evidence(evidence, labels, [rec.get("page", "") for rec in records])
+    return fit_evidence(evidence, labels, [rec.get("page", "") for rec in records], record_stubs(records))
 
 
-def fit_evidence(evidence: list[Evidence], labels: list[bool], groups: list[str]) -> dict:
-    """Learn the weights from each comment's signals and words, its label and its page.
+def fit_evidence(evidence: list[Evidence], labels: list[bool], groups: list[str],
+                 stubs: list[bool] | None = None) -> dict:
+    """Learn both passes' weights from each comment's evidence, its label and its page.
+
+    The first pass judges comments alone. Its scores on the training comments give each one the
+    share of its page's other comments judged spam, and the second fit learns what that share is
+    worth, as judge_page will use it.
+    """
+    stubs = stubs if stubs is not None else [False] * len(evidence)
+    alone = fit_weights(evidence, labels, groups)
+    del alone["features"]["spammed_page"]  # always 0 when a comment is judged alone
+    scores = [evidence_score(alone, ev, stub) for ev, stub in zip(evidence, stubs)]
+    shares = page_shares(scores, groups)
+    model = fit_weights([with_share(ev, share or 0.0) for ev, share in zip(evidence, shares)], labels, groups)
+    return {**model, "first_pass": alone}
+
+
+def fit_weights(evidence: list[Evidence], labels: list[bool], groups: list[str]) -> dict:
+    """Learn one pass's weights from each comment's signals and words, its label and its page.
 
     A logistic regression whose prior keeps each named signal near its hand-set weight
     (PRIOR_WEIGHTS) and each word near zero: the data moves a weight only as far as it has
@@ -428,16 +551,17 @@ def fit_evidence(evidence: list[Evidence], labels: list[bool], groups: list[str]
 
 
 def predict(model: dict, records: list[dict], seen: list[int] | None = None) -> list[float]:
-    """Spam scores of labelled records under `model`."""
+    """Spam scores of labelled records under `model`, each page's comments judged together."""
     seen = seen if seen is not None else [0] * len(records)
     return predict_evidence(model, [record_evidence(rec, n) for rec, n in zip(records, seen)],
-                            [rules.is_removed_stub(rec.get("body") or "") for rec in records])
+                            record_stubs(records), [rec.get("page", "") for rec in records])
 
 
-def predict_evidence(model: dict, evidence: list[Evidence], stubs: list[bool]) -> list[float]:
-    """Spam scores from precomputed evidence (stubs score STUB_SCORE, as in score_comment)."""
-    return [STUB_SCORE if stub else sigmoid(logit_parts(features, tokens, model)[0])
-            for (features, tokens), stub in zip(evidence, stubs)]
+def predict_evidence(model: dict, evidence: list[Evidence], stubs: list[bool],
+                     groups: list[str] | None = None) -> list[float]:
+    """Spam scores from precomputed evidence, the comments of each page (`groups`) judged together."""
+    return [evidence_score(weights, ev, stub)
+            for (ev, weights), stub in zip(judge_page(model, evidence, stubs, groups), stubs)]
 
 
 def train(cases_path: str | Path = CASES_PATH, model_path: str | Path = MODEL_PATH) -> dict:

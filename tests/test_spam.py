@@ -4,12 +4,14 @@ the labelled data file, and the JSON Lines entry point. Offline; no shared data 
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
 
 import pytest
 
 from pipeline import spam
 from pipeline.model import Comment
+from tests.conftest import reprints_cmd
 
 CASES = spam.CASES_PATH
 
@@ -177,3 +179,73 @@ def test_labelled_comments_file():
         assert len(row["body"]) <= 1100
     stubs = [r for r in rows if r["body"].strip() == "This comment has been removed by the author."]
     assert stubs and all(r["label"] == "ham" for r in stubs)
+
+
+# (description, scores, pages, expected shares): what a comment's page says about it.
+PAGE_SHARES = [
+    ("a page with too few other comments says nothing",
+     [0.9, 0.9, 0.9, 0.1], ["p"] * 4, [None, None, None, None]),
+    ("the comment's own verdict is left out of its share",
+     [0.9, 0.9, 0.9, 0.9, 0.1], ["p"] * 5, [0.75, 0.75, 0.75, 0.75, 1.0]),
+    ("pages are counted apart",
+     [0.9] * 5 + [0.1] * 5, ["spammed"] * 5 + ["clean"] * 5, [1.0] * 5 + [0.0] * 5),
+    ("a score at the threshold counts as spam",
+     [spam.SPAM_THRESHOLD, 0.0, 0.0, 0.0, 0.0], ["p"] * 5, [0.0, 0.25, 0.25, 0.25, 0.25]),
+]
+
+
+@pytest.mark.parametrize("description, scores, pages, expected", PAGE_SHARES, ids=[c[0] for c in PAGE_SHARES])
+def test_page_shares_table(description, scores, pages, expected):
+    assert spam.page_shares(scores, pages) == expected, description
+
+
+PHARMACY_DROPS = [Comment(author=f"buy viagra {i}", author_url=f"http://pills{i}.example",
+                          body=f"Cheap generic viagra online no prescription http://pills{i}.example/viagra")
+                  for i in range(5)]
+# A short remark behind a camera shop's link, from the blogohblog page: borderline when judged alone.
+CAMERA_SHOP = dict(author="bcklord", author_url="http://www.antalya-kamera.com",
+                   body="I like that this is easy to use for anyone.")
+
+
+def test_a_page_full_of_link_drops_tips_a_borderline_comment():
+    comment = Comment(**CAMERA_SHOP)
+    spam.score_comments(PHARMACY_DROPS + [comment])
+    alone = spam.score_comment(**CAMERA_SHOP)
+    assert comment.is_spam and "spammed_page" in comment.spam_reasons
+    assert comment.spam_score > alone.score
+    assert all(c.is_spam for c in PHARMACY_DROPS)
+
+
+def test_a_comment_among_few_others_is_judged_alone():
+    comment = Comment(**CAMERA_SHOP)
+    spam.score_comments(PHARMACY_DROPS[:2] + [comment])
+    assert comment.spam_score == spam.score_comment(**CAMERA_SHOP).score
+    assert "spammed_page" not in comment.spam_reasons
+
+
+def test_shipped_model_has_both_passes():
+    model = spam.load_model()
+    assert "spammed_page" in model["features"] and "spammed_page" not in model["first_pass"]["features"]
+    assert set(model["first_pass"]) == {"intercept", "features", "tokens"}
+
+
+def _spam_cli(lines: list[dict]) -> list[dict]:
+    stdin = "".join(json.dumps(line) + "\n" for line in lines)
+    result = subprocess.run(reprints_cmd("spam"), input=stdin, capture_output=True, text=True, check=True)
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_spam_command_judges_lines_of_one_page_together():
+    drops = [{"page": "p1", "author": c.author, "author_url": c.author_url, "body": c.body} for c in PHARMACY_DROPS]
+    together = _spam_cli(drops + [{**CAMERA_SHOP, "page": "p1"}, CAMERA_SHOP])
+    assert len(together) == 7
+    assert together[5]["is_spam"] is True and "spammed_page" in together[5]["spam_reasons"]
+    assert together[6]["spam_score"] == spam.score_comment(**CAMERA_SHOP).score
+    assert "page" not in together[6]
+
+
+def test_spam_command_names_the_bad_line():
+    result = subprocess.run(reprints_cmd("spam"), input='{"body": "fine"}\nnot json\n', capture_output=True,
+                            text=True)
+    assert result.returncode != 0 and "stdin line 2: not JSON" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -70,7 +70,7 @@ def grouped_scores(records: list[dict], folds: int | None = None) -> list[float]
     """Each record's score from a model trained without its page (one page per fold, or `folds` folds)."""
     seen = spam.copies_by_page(records)
     evidence = [spam.record_evidence(rec, n) for rec, n in zip(records, seen)]
-    stubs = [spam.rules.is_removed_stub(rec.get("body") or "") for rec in records]
+    stubs = spam.record_stubs(records)
     labels = [rec["label"] == "spam" for rec in records]
     pages = sorted({rec["page"] for rec in records})
     fold_of = {page: (i % folds if folds else i) for i, page in enumerate(pages)}
@@ -79,8 +79,9 @@ def grouped_scores(records: list[dict], folds: int | None = None) -> list[float]
         train = [i for i, rec in enumerate(records) if fold_of[rec["page"]] != fold]
         test = [i for i, rec in enumerate(records) if fold_of[rec["page"]] == fold]
         model = spam.fit_evidence([evidence[i] for i in train], [labels[i] for i in train],
-                                  [records[i]["page"] for i in train])
-        fold_scores = spam.predict_evidence(model, [evidence[i] for i in test], [stubs[i] for i in test])
+                                  [records[i]["page"] for i in train], [stubs[i] for i in train])
+        fold_scores = spam.predict_evidence(model, [evidence[i] for i in test], [stubs[i] for i in test],
+                                            [records[i]["page"] for i in test])
         for i, score in zip(test, fold_scores):
             scores[i] = score
     return scores
