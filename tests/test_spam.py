@@ -249,3 +249,32 @@ def test_spam_command_names_the_bad_line():
                             text=True)
     assert result.returncode != 0 and "stdin line 2: not JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_labelled_comments_are_judged_against_their_post_words(tmp_path):
+    post = ("Success in network marketing depends on your sponsor and the leaders above them. Many uplines "
+            "insist that recruits approach friends, relatives, neighbours and colleagues, then measure "
+            "loyalty by monthly volume. Compensation plans reward recruiting over retail customers, so "
+            "distributors chase signups instead of selling products. Training events, motivational "
+            "conferences, conference calls and expensive starter kits drain savings. Better leadership "
+            "means honest expectations, patient mentoring, realistic income disclosures, transparent "
+            "commissions, genuine product demand, customer service, inventory refunds and respect "
+            "for prospects who decline the opportunity politely.")
+    words = " ".join(sorted(spam.rules.content_words(post)))
+    (tmp_path / "comments.jsonl").write_text(json.dumps(
+        {"page": "p", "author": "Jo", "label": "ham", "post_title": "Why your upline fails you",
+         "body": "The weather in Lisbon was lovely this spring, with sunny beaches, quiet museums, "
+                 "excellent seafood restaurants and friendly locals everywhere we travelled."}) + "\n")
+    (tmp_path / spam.POSTS_FILE).write_text(json.dumps({"page": "p", "post_words": words}) + "\n")
+    [record] = spam.read_cases(tmp_path / "comments.jsonl")
+    assert record["post_words"] == words
+    assert spam.record_evidence(record, 0)[0]["off_topic"] == 1.0
+    del record["post_words"]
+    assert spam.record_evidence(record, 0)[0]["off_topic"] == 0.0  # a title alone is too short to judge
+
+
+def test_every_kept_post_belongs_to_a_labelled_page():
+    pages = {rec["page"] for rec in spam.read_cases()}
+    kept = spam.read_post_words(spam.POSTS_PATH)
+    assert len(kept) >= 40 and set(kept) <= pages
+    assert all(words.split() == sorted(set(words.split())) for words in kept.values())
