@@ -159,6 +159,18 @@ def test_word_joins():
     assert words.join_llr("in", "to") < breaks.JOIN_LLR_BARE
 
 
+def test_text_language_picks_the_word_list():
+    german = ("Nur die Ärzte und die Kliniken haben Zugriff auf die Daten und der Patient allein entscheidet, wer sie "
+              "sieht und wer nicht. Die Akte wird in der Cloud gespeichert.")
+    english = ("The leaders insist that you speak to everybody, and they are not going to do it the way you would like "
+               "it to be done, whatever you say.")
+    assert words.language(german) == "de"
+    assert words.language(english) == "en"
+    assert words.language("Too short to tell") == "en"
+    assert words.join_llr("Daten", "und", vocab=words.Vocabulary(german)) < 0
+    assert words.lone_words("pt") >= {"a", "e", "o"} and words.lone_words("en") == {"a", "i"}
+
+
 def test_lost_chars_only_in_converted_text():
     assert not lostchars.converted("Why is that? Because it works. See quiz.php?id=3")
     assert lostchars.converted("Haven?t you heard?")
