@@ -296,3 +296,15 @@ def test_repair_on_simulated_text(ascii_case):
     for lost in "’“”—":  # the ellipsis is the one lost character the model does not restore
         assert tally.share("lost_char", lost) == 1.0
     assert tally.legit_changed_share() == 0.0
+
+
+def test_sibling_copy_gives_the_dash_style():
+    # No dash survived in the text: its spaced "?" become the tuning part's commoner em dash, unless
+    # another copy of the article (a syndicated sibling that arrived intact) shows en dashes.
+    text = "The plan ? which nobody liked ? was dropped. Haven?t you heard?"
+    sibling = "The plan – which nobody liked – was dropped. Haven’t you heard?"
+    assert repair_text(text)[0] == "The plan — which nobody liked — was dropped. Haven’t you heard?"
+    assert repair_text(text, hint=sibling)[0] == sibling
+    # The text's own surviving dashes win over the sibling's.
+    own = "One – two. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
+    assert repair_text(own, hint=sibling.replace("–", "—"))[0].count("–") == 3
