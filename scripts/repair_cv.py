@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import repair_build_tables  # noqa: E402
 
+from pipeline.benchmarks.repair import _sibling_hints  # noqa: E402
 from pipeline.clean import contexts, corpus  # noqa: E402
 from pipeline.clean.align import align, project  # noqa: E402
 from pipeline.clean.repair import repair_text  # noqa: E402
@@ -31,8 +32,12 @@ FOLDS = 5
 VARIANTS = 2
 
 
-def cross_validate(c: float, folds: int = FOLDS) -> tuple[Tally, Counter]:
-    """The summed tally over the folds, and the lost characters missed as (was, became) counts."""
+def cross_validate(c: float, folds: int = FOLDS, sibling: bool = False) -> tuple[Tally, Counter]:
+    """The summed tally over the folds, and the lost characters missed as (was, became) counts.
+
+    With `sibling`, each text is repaired with an intact copy of its article as hint (as the
+    benchmark's "sibling copy" row).
+    """
     docs = corpus.bodies("tune")
     ids = list(docs)
     total, missed = Tally(), Counter()
@@ -41,8 +46,10 @@ def cross_validate(c: float, folds: int = FOLDS) -> tuple[Tally, Counter]:
         test = {d: docs[d] for i, d in enumerate(ids) if i % folds == fold}
         contexts.use(repair_build_tables.build(train, quiet=True, c_values=(c,)))
         try:
-            for case in benchmark_cases(test, VARIANTS):
-                repaired = repair_text(case.text)[0]
+            cases = benchmark_cases(test, VARIANTS)
+            hints = _sibling_hints(cases) if sibling else {}
+            for case in cases:
+                repaired = repair_text(case.text, hints.get(case.text))[0]
                 tally = score_case(case, repaired, keep_misses=True)
                 total.add(tally)
                 ops = align(case.clean, repaired)
@@ -60,11 +67,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c", type=float, default=None, help="regularization (default: the committed table's)")
     parser.add_argument("--misses", type=int, default=10, help="how many kinds of lost-character miss to list")
+    parser.add_argument("--sibling", action="store_true", help="repair with an intact sibling copy as hint")
     args = parser.parse_args()
     if not corpus.available():
         sys.exit(f"no corpus at {corpus.CORPUS_DIR}")
     c = args.c if args.c is not None else contexts.tables()["lost"]["C"]
-    t, missed = cross_validate(c)
+    t, missed = cross_validate(c, sibling=args.sibling)
     pct = lambda x: f"{100 * x:.2f}%"  # noqa: E731
     print(f"{FOLDS}-fold cross-validation on the tuning part, C={c}")
     print(f"  corrupted sites restored exactly  {pct(t.share())} (n={t.count()})")

@@ -159,6 +159,18 @@ def test_word_joins():
     assert words.join_llr("in", "to") < breaks.JOIN_LLR_BARE
 
 
+def test_text_language_picks_the_word_list():
+    german = ("Nur die Ärzte und die Kliniken haben Zugriff auf die Daten und der Patient allein entscheidet, wer sie "
+              "sieht und wer nicht. Die Akte wird in der Cloud gespeichert.")
+    english = ("The leaders insist that you speak to everybody, and they are not going to do it the way you would like "
+               "it to be done, whatever you say.")
+    assert words.language(german) == "de"
+    assert words.language(english) == "en"
+    assert words.language("Too short to tell") == "en"
+    assert words.join_llr("Daten", "und", vocab=words.Vocabulary(german)) < 0
+    assert words.lone_words("pt") >= {"a", "e", "o"} and words.lone_words("en") == {"a", "i"}
+
+
 def test_lost_chars_only_in_converted_text():
     assert not lostchars.converted("Why is that? Because it works. See quiz.php?id=3")
     assert lostchars.converted("Haven?t you heard?")
@@ -284,3 +296,15 @@ def test_repair_on_simulated_text(ascii_case):
     for lost in "’“”—":  # the ellipsis is the one lost character the model does not restore
         assert tally.share("lost_char", lost) == 1.0
     assert tally.legit_changed_share() == 0.0
+
+
+def test_sibling_copy_gives_the_dash_style():
+    # No dash survived in the text: its spaced "?" become the tuning part's commoner em dash, unless
+    # another copy of the article (a syndicated sibling that arrived intact) shows en dashes.
+    text = "The plan ? which nobody liked ? was dropped. Haven?t you heard?"
+    sibling = "The plan – which nobody liked – was dropped. Haven’t you heard?"
+    assert repair_text(text)[0] == "The plan — which nobody liked — was dropped. Haven’t you heard?"
+    assert repair_text(text, hint=sibling)[0] == sibling
+    # The text's own surviving dashes win over the sibling's.
+    own = "One – two. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
+    assert repair_text(own, hint=sibling.replace("–", "—"))[0].count("–") == 3

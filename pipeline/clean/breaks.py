@@ -320,15 +320,15 @@ def split_edits(text: str, bang_positions: list[int], vocab: words.Vocabulary | 
         for m in NEAR_SPACE_RE.finditer(text, max(0, low - 1), high + 1):
             if low <= m.start() < high:
                 offer(anchor, PUNCT_SPLIT_LLR, Edit(m.start(), m.end(), "", "split_word"))
-    english = words.looks_english(text)
+    known_language = (vocab.language if vocab else words.language(text)) is not None
     bare: list[tuple[float, Edit]] = []
     for space, left, right, whole in _joinable_pairs(text, window, vocab):
         llr = words.join_llr(left, right, *whole, vocab=vocab)
         edit = Edit(space, space + 1, "", "split_word")
         if space in window:
             offer(window[space], llr, edit)
-        elif english and not (len(right) == 1 and right.isupper()) and llr > JOIN_LLR_BARE:
-            bare.append((llr, edit))  # no bare joins outside English, nor of a lone capital ("MACH E")
+        elif known_language and not (len(right) == 1 and right.isupper()) and llr > JOIN_LLR_BARE:
+            bare.append((llr, edit))  # no bare joins in a text of no known language, nor of a lone capital ("MACH E")
     joins = _one_join_per_piece(text, [e for _, e in best.values()] + [e for _, e in sorted(bare, key=lambda x: -x[0])])
     return edits + joins
 
@@ -363,7 +363,7 @@ def _joinable_pairs(text: str, near_bang: dict[int, int],
     Splitting on spaces and looking the joins up in bulk keeps this to about 0.2 s per MB.
     Two common words can never pass the bare bar, so they are dropped unless a "!" is near.
     """
-    table = words._table()
+    table = words._table(vocab.lang if vocab else "en")
     spaced = text.replace("\n", " ")
     tokens = spaced.split(" ")
     lowered = spaced.lower()

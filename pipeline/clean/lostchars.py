@@ -99,6 +99,14 @@ def doc_style(text: str) -> dict[str, str]:
     }
 
 
+def _with_hint(style: dict[str, str], hint: str | None) -> dict[str, str]:
+    """The text's style, its unknown parts ("none") taken from a sibling copy's."""
+    if not hint or "none" not in style.values():
+        return style
+    sibling = doc_style(hint)
+    return {part: sibling[part] if value == "none" else value for part, value in style.items()}
+
+
 def features(text: str, pos: int, start: int, end: int, state: dict, style: dict) -> list[str]:
     """Context features of the "?" at `pos` in the paragraph text[start:end]."""
     def cls(k: int) -> str:
@@ -240,13 +248,17 @@ def _choose(probs: list[float], broken: bool) -> str | None:
     return None
 
 
-def restore(text: str) -> tuple[str, int]:
-    """Put back the characters lost as "?" or U+FFFD; return the text and how many were restored."""
+def restore(text: str, hint: str | None = None) -> tuple[str, int]:
+    """Put back the characters lost as "?" or U+FFFD; return the text and how many were restored.
+
+    `hint` is another copy of the same article (a syndicated sibling that arrived intact): where no
+    dash or quotation mark of this text survived to show its style, the sibling's show it.
+    """
     if (LOST not in text and BROKEN not in text) or not converted(text):
         return text, 0
     chars = list(text)
     restored = 0
-    style = doc_style(text)
+    style = _with_hint(doc_style(text), hint)
     for start, end in _paragraphs(text):
         state: dict = {}
         for m in LOST_RE.finditer(text, start, end):

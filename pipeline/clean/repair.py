@@ -50,8 +50,11 @@ def fix_mojibake(text: str) -> tuple[str, int]:
     return fixed, max(0, before - len(MOJIBAKE_RE.findall(fixed)))
 
 
-def repair_text(text: str) -> tuple[str, dict[str, int]]:
-    """Repair one text; return it with counts per repair kind (kinds that did not fire are omitted)."""
+def repair_text(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
+    """Repair one text; return it with counts per repair kind (kinds that did not fire are omitted).
+
+    `hint`: another copy of the same article, if one is known (`lostchars.restore`).
+    """
     if not isinstance(text, str) or not text:
         return text, {}
     counts: Counter = Counter()
@@ -63,7 +66,7 @@ def repair_text(text: str) -> tuple[str, dict[str, int]]:
     counts.update(edit.kind for edit in edits)
     text, n = fix_mojibake(text)
     counts["mojibake"] += n
-    text, n = lostchars.restore(text)
+    text, n = lostchars.restore(text, hint)
     counts["lost_char"] += n
     return text, {kind: n for kind, n in counts.items() if n}
 
