@@ -246,20 +246,26 @@ def _read_source(source: str, url: str | None) -> tuple[bytes, str]:
 
 
 @cli.command()
-@click.option("--jsonl", is_flag=True, help='One {"text": ...} per line in, {"text", "repairs"} out')
-def repair(jsonl):
+@click.option("--jsonl", is_flag=True,
+              help='One {"text": ..., optional "hint": ...} per line in, {"text", "repairs"} out')
+@click.option("--hint", "hint_file", type=click.Path(dir_okay=False),
+              help="Another copy of the same article (UTF-8 text): where no dash or quotation mark of the "
+                   "text survived, its copy shows the house style")
+def repair(jsonl, hint_file):
     """Repair text on stdin (stray "!", lost "?", split words, mojibake); write it to stdout.
 
     Example:
 
     \b
         echo 'The leaders insist tha! t you speak' | reprints repair
+        reprints repair --hint intact-copy.txt < corrupted.txt
         reprints repair --jsonl < texts.jsonl > repaired.jsonl
     """
     from pipeline.clean.repair import repair_text
 
+    hint = _read_hint(hint_file) if hint_file else None
     if not jsonl:
-        text, _ = repair_text(sys.stdin.read())
+        text, _ = repair_text(sys.stdin.read(), hint)
         sys.stdout.write(text)
         return
     for number, line in enumerate(sys.stdin, 1):
@@ -268,8 +274,19 @@ def repair(jsonl):
         obj = _json_line(line, number)
         if not isinstance(obj.get("text"), str):
             raise click.ClickException(f"stdin line {number}: no \"text\" string")
-        text, repairs = repair_text(obj["text"])
+        if obj.get("hint") is not None and not isinstance(obj["hint"], str):
+            raise click.ClickException(f"stdin line {number}: \"hint\" is not a string")
+        text, repairs = repair_text(obj["text"], obj.get("hint") or hint)
         sys.stdout.write(json.dumps({**obj, "text": text, "repairs": repairs}, ensure_ascii=False) + "\n")
+
+
+def _read_hint(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror}") from None
 
 
 def _json_line(line: str, number: int) -> dict:

@@ -308,3 +308,22 @@ def test_sibling_copy_gives_the_dash_style():
     # The text's own surviving dashes win over the sibling's.
     own = "One – two. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
     assert repair_text(own, hint=sibling.replace("–", "—"))[0].count("–") == 3
+
+
+def test_repair_command_takes_a_sibling_copy_as_hint(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    sibling = tmp_path / "intact.txt"
+    sibling.write_text("The plan – which nobody liked – was dropped.", encoding="utf-8")
+    text = "The plan ? which nobody liked ? was dropped."
+    plain = CliRunner().invoke(cli, ["repair", "--hint", str(sibling)], input=text)
+    assert plain.exit_code == 0 and plain.output == "The plan – which nobody liked – was dropped."
+    line = json.dumps({"text": text, "hint": sibling.read_text(encoding="utf-8")}) + "\n"
+    jsonl = CliRunner().invoke(cli, ["repair", "--jsonl"], input=line)
+    assert json.loads(jsonl.output)["text"] == "The plan – which nobody liked – was dropped."
+    missing = CliRunner().invoke(cli, ["repair", "--hint", str(tmp_path / "none.txt")], input=text)
+    assert missing.exit_code != 0 and "none.txt" in missing.output and "Traceback" not in missing.output
+    bad = CliRunner().invoke(cli, ["repair", "--jsonl"], input=json.dumps({"text": text, "hint": 3}) + "\n")
+    assert bad.exit_code != 0 and "stdin line 1: \"hint\" is not a string" in bad.output
