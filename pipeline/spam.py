@@ -395,10 +395,15 @@ def score_comments(comments: list, post_text: str = "", post_published: str | No
     evidence = [comment_evidence(c.body or "", c.author or "", c.author_url, c.posted, post_text, post_published,
                                  seen) for c, seen in zip(comments, copies)]
     stubs = [rules.is_removed_stub(c.body or "") for c in comments]
-    for comment, (ev, weights), stub in zip(comments, judge_page(load_model(), evidence, stubs), stubs):
-        verdict = stub_verdict() if stub else verdict_of(ev, weights)
+    for comment, verdict in zip(comments, page_verdicts(evidence, stubs)):
         comment.is_spam, comment.spam_score = verdict.is_spam, verdict.score
         comment.spam_reasons = verdict.reasons
+
+
+def page_verdicts(evidence: list[Evidence], stubs: list[bool], groups: list[str] | None = None) -> list[Verdict]:
+    """The verdicts on comments under the shipped model, each page's (`groups`) judged together."""
+    return [stub_verdict() if stub else verdict_of(ev, weights)
+            for (ev, weights), stub in zip(judge_page(load_model(), evidence, stubs, groups), stubs)]
 
 
 def classify_jsonl_line(obj: dict) -> dict:
@@ -414,12 +419,8 @@ def classify_jsonl_lines(objs: list[dict]) -> list[dict]:
                                  int(obj.get("seen_elsewhere") or 0)) for obj in objs]
     stubs = [rules.is_removed_stub(obj.get("body") or "") for obj in objs]
     groups = [f"page:{obj['page']}" if obj.get("page") is not None else f"line:{i}" for i, obj in enumerate(objs)]
-    out = []
-    for obj, (ev, weights), stub in zip(objs, judge_page(load_model(), evidence, stubs, groups), stubs):
-        verdict = stub_verdict() if stub else verdict_of(ev, weights)
-        out.append({**obj, "is_spam": verdict.is_spam, "spam_score": verdict.score,
-                    "spam_reasons": verdict.reasons})
-    return out
+    return [{**obj, "is_spam": verdict.is_spam, "spam_score": verdict.score, "spam_reasons": verdict.reasons}
+            for obj, verdict in zip(objs, page_verdicts(evidence, stubs, groups))]
 
 
 # --- training -----------------------------------------------------------------------------
