@@ -14,11 +14,12 @@ link drops gather on pages that nobody moderates. A comment with too few neighbo
 alone through `reprints spam`, keeps its first-pass verdict.
 
 Each signal starts from a hand-set prior weight (PRIOR_WEIGHTS); `train()` (`reprints spam
---train`) moves the weights of both passes as far as the labelled comments in tests/cases/comments.jsonl give
-evidence for (a logistic regression with a Gaussian prior, fitted with numpy/scipy L-BFGS) and
-writes them to pipeline/spam_model.json, a small JSON file that two runs write byte for byte the
-same. The off-topic weight is set by hand only (spam_rules.FIXED_WEIGHTS): learned from the labelled
-pages' post words, it scored lower under by-page cross-validation than the hand-set weight. Scoring reads the weights and adds them up; it needs no numpy.
+--train`) moves the weights of both passes as far as the labelled comments in
+tests/cases/comments.jsonl give evidence for (a logistic regression with a Gaussian prior, fitted
+with numpy/scipy L-BFGS) and writes them to pipeline/spam_model.json, a small JSON file that two
+runs write byte for byte the same. The off-topic weight is set by hand only (spam_rules.FIXED_WEIGHTS): learned from the
+labelled pages' post words, it scored lower under by-page cross-validation than the hand-set
+weight. Scoring reads the weights and adds them up; it needs no numpy.
 """
 
 from __future__ import annotations
@@ -355,11 +356,10 @@ def judge_page(model: dict, evidence: list[Evidence], stubs: list[bool],
     groups = groups if groups is not None else [""] * len(evidence)
     alone = first_pass(model)
     judged = [(ev, alone) for ev in evidence]
-    scores = [evidence_score(alone, ev, stub) for ev, stub in zip(evidence, stubs)]
     for _ in range(PAGE_PASSES):
+        scores = [evidence_score(weights, ev, stub) for (ev, weights), stub in zip(judged, stubs)]
         judged = [(ev, alone) if share is None else (with_share(ev, share), model)
                   for ev, share in zip(evidence, page_shares(scores, groups))]
-        scores = [evidence_score(weights, ev, stub) for (ev, weights), stub in zip(judged, stubs)]
     return judged
 
 
@@ -417,7 +417,7 @@ def classify_jsonl_lines(objs: list[dict]) -> list[dict]:
     evidence = [comment_evidence(obj.get("body") or "", obj.get("author") or "", obj.get("author_url"),
                                  obj.get("posted"), obj.get("post_text") or "", obj.get("post_published"),
                                  int(obj.get("seen_elsewhere") or 0)) for obj in objs]
-    stubs = [rules.is_removed_stub(obj.get("body") or "") for obj in objs]
+    stubs = record_stubs(objs)
     groups = [f"page:{obj['page']}" if obj.get("page") is not None else f"line:{i}" for i, obj in enumerate(objs)]
     return [{**obj, "is_spam": verdict.is_spam, "spam_score": verdict.score, "spam_reasons": verdict.reasons}
             for obj, verdict in zip(objs, page_verdicts(evidence, stubs, groups))]
@@ -472,7 +472,7 @@ def record_evidence(rec: dict, seen: int) -> Evidence:
 
 
 def record_stubs(records: list[dict]) -> list[bool]:
-    """Which labelled comments are 'removed by the author' stubs."""
+    """Which comment records (labelled ones, or `reprints spam` lines) are 'removed by the author' stubs."""
     return [rules.is_removed_stub(rec.get("body") or "") for rec in records]
 
 
@@ -513,15 +513,13 @@ def fit(records: list[dict], seen: list[int] | None = None) -> dict:
     return fit_evidence(evidence, labels, [rec.get("page", "") for rec in records], record_stubs(records))
 
 
-def fit_evidence(evidence: list[Evidence], labels: list[bool], groups: list[str],
-                 stubs: list[bool] | None = None) -> dict:
+def fit_evidence(evidence: list[Evidence], labels: list[bool], groups: list[str], stubs: list[bool]) -> dict:
     """Learn both passes' weights from each comment's evidence, its label and its page.
 
     The first pass judges comments alone. Its scores on the training comments give each one the
     share of its page's other comments judged spam, and the second fit learns what that share is
     worth, as judge_page will use it.
     """
-    stubs = stubs if stubs is not None else [False] * len(evidence)
     alone = fit_weights(evidence, labels, groups)
     del alone["features"]["spammed_page"]  # always 0 when a comment is judged alone
     scores = [evidence_score(alone, ev, stub) for ev, stub in zip(evidence, stubs)]

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import repair_build_tables  # noqa: E402
 
-from pipeline.benchmarks.repair import _sibling_hints  # noqa: E402
+from pipeline.benchmarks.repair import sibling_hints  # noqa: E402
 from pipeline.clean import contexts, corpus  # noqa: E402
 from pipeline.clean.align import align, project  # noqa: E402
 from pipeline.clean.repair import repair_text  # noqa: E402
@@ -47,7 +47,7 @@ def cross_validate(c: float, folds: int = FOLDS, sibling: bool = False) -> tuple
         contexts.use(repair_build_tables.build(train, quiet=True, c_values=(c,)))
         try:
             cases = benchmark_cases(test, VARIANTS)
-            hints = _sibling_hints(cases) if sibling else {}
+            hints = sibling_hints(cases) if sibling else {}
             for case in cases:
                 repaired = repair_text(case.text, hints.get(case.text))[0]
                 tally = score_case(case, repaired, keep_misses=True)

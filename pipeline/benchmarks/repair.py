@@ -101,7 +101,7 @@ def _rows(ours: Tally, nothing: Tally, ftfy_only: Tally, mb_s: float, per_paragr
     return rows
 
 
-def _sibling_hints(cases: list) -> dict[str, str]:
+def sibling_hints(cases: list) -> dict[str, str]:
     """For each corrupted text, another copy of its article that arrived intact (the first UTF-8 one).
 
     Models a syndicated article harvested from several sites, one of which received it without
@@ -149,7 +149,7 @@ def measure(part: str = "held_out", quick: bool = False) -> list[Row]:
     nothing, _ = evaluate(cases, lambda text: text)
     ftfy_only, _ = evaluate(cases, ftfy.fix_text)
     per_paragraph = None if quick else evaluate(cases, _per_paragraph)[0]
-    hints = _sibling_hints(cases)
+    hints = sibling_hints(cases)
     with_sibling = None if quick else evaluate(cases, lambda text: repair_text(text, hints.get(text))[0])[0]
     megabytes = sum(len(case.text.encode("utf-8")) for case in cases) / 1e6
     rows = _rows(ours, nothing, ftfy_only, _throughput([case.text for case in cases]), per_paragraph, with_sibling)

@@ -207,8 +207,3 @@ def language(text: str) -> str | None:
     shares = {lang: sum(t in _common(lang) for t in tokens) / len(tokens) for lang in LANGUAGES}
     best = max(LANGUAGES, key=lambda lang: shares[lang])  # English first: it wins ties
     return best if shares[best] >= LANGUAGE_SHARE else None
-
-
-def looks_english(text: str) -> bool:
-    """Whether enough of the text's first words are common English words to trust English frequencies."""
-    return language(text) == "en"
