@@ -181,17 +181,32 @@ def _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=F
     return summary
 
 
-def _dedup(db_path: str) -> dict:
-    """Cluster republished copies (pipeline.dedup) and say what was found."""
+def _dedup(db_path: str, archives: list[Path] = ()) -> dict:
+    """Cluster republished copies (pipeline.dedup), give copies that lost their style a sibling's
+    (pipeline.reprocess.restyle, from the archive), and say what was done."""
+    from pipeline.archive import ArchiveError, archive_path_for
     from pipeline.dedup import cluster_articles
+    from pipeline.reprocess import restyle
+    from pipeline.store import StoreError
 
     db = _open_db(db_path)
     try:
         counts = cluster_articles(db)
+        click.echo(f"dedup: {counts['hashed']} articles hashed, {counts['clusters']} clusters of republished "
+                   f"copies ({counts['copies']} copies)", err=True)
+        try:
+            restyled = restyle(db_path, list(archives) or [archive_path_for(db_path)], db)
+        except (ArchiveError, StoreError) as exc:
+            # The clusters are stored; the copies keep the style the repair guessed.
+            click.echo(f"restyle skipped: {exc}", err=True)
+            restyled = {}
+        if restyled.get("updated"):
+            cluster_articles(db)  # hash the restyled bodies now, not at the next dedup
     finally:
         db.close()
-    click.echo(f"dedup: {counts['hashed']} articles hashed, {counts['clusters']} clusters of republished copies "
-               f"({counts['copies']} copies)", err=True)
+    if restyled:
+        click.echo(f"restyle: {sum(restyled.values())} copies repaired again with an intact sibling's dash and "
+                   f"quote style ({restyled.get('updated', 0)} changed)", err=True)
     return counts
 
 
@@ -328,25 +343,23 @@ def spam(train_from):
 
 # -- the corpus -------------------------------------------------------------------------------------
 
-# Articles per transaction when rebuilding from the archive: the writer thread stores one batch
-# while the next is extracted.
-REPROCESS_BATCH = 200
-
-
 @cli.command()
 @db_option
 @click.option("--archive", type=click.Path(file_okay=False), help="WARC folder (default: beside the database)")
 def reprocess(db_path, archive):
     """Rebuild the articles from the WARC archive with the current cleaning rules; no network.
 
+    Then clusters the copies, as a crawl does; a copy whose dash or quote style was lost is
+    repaired again with an intact copy of its cluster as the hint.
+
     Example:
 
     \b
         reprints reprocess --db reprints.db
     """
-    from pipeline.archive import ArchiveError, archive_path_for, iter_posts
-    from pipeline.process import process_page
-    from pipeline.store import BatchWriter, StoreError, finish_crawl, start_crawl
+    from pipeline.archive import ArchiveError, archive_path_for
+    from pipeline.reprocess import rebuild, style_hints
+    from pipeline.store import StoreError, finish_crawl, start_crawl
 
     folder = Path(archive) if archive else archive_path_for(db_path)
     if not folder.is_dir():
@@ -355,35 +368,20 @@ def reprocess(db_path, archive):
     crawl_id = start_crawl(db, "reprocess", [str(folder)])
     counts = {"new": 0, "updated": 0, "unchanged": 0, "errors": 0}
 
-    def count(articles, statuses):
-        for status in statuses:
-            counts[status] += 1
-        # Progress: one line per stored batch.
+    def progress(articles, statuses):
+        # One line per stored batch.
         click.echo(f"reprocess: {counts['new'] + counts['updated'] + counts['unchanged']:,} articles stored", err=True)
 
     try:
-        with BatchWriter(db_path, crawl_id, on_saved=count) as writer:
-            batch = []
-            try:
-                for post in iter_posts(folder):
-                    (first_url, first_body), *rest = post.pages
-                    try:
-                        batch.append(process_page(first_body, first_url, post.platform, rest))
-                    except ExtractError:
-                        counts["errors"] += 1
-                    if len(batch) >= REPROCESS_BATCH:
-                        writer.save(batch)
-                        batch = []
-            finally:
-                # What was read before a damaged archive file is still stored.
-                if batch:
-                    writer.save(batch)
+        rebuild(db_path, [folder], crawl_id, counts, style_hints(db, restyled_too=True), on_saved=progress)
     except (ArchiveError, StoreError) as exc:
         finish_crawl(db, crawl_id, "failed", _crawl_counts(counts), {"error": str(exc)})
         raise click.ClickException(str(exc)) from None
     finish_crawl(db, crawl_id, "finished", _crawl_counts(counts), counts)
     click.echo(f"reprocessed: {counts['new']} new, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged, {counts['errors']} errors", err=True)
+    if counts["new"] or counts["updated"]:
+        _dedup(db_path, [folder])
 
 
 def _crawl_counts(counts: dict) -> dict:
@@ -418,19 +416,24 @@ def load(db_path, redis_url, idle_timeout):
 
 @cli.command()
 @db_option
-def dedup(db_path):
+@click.option("--archive", "archives", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="WARC folder to restyle from (default: beside the database); repeat for each worker's")
+def dedup(db_path, archives):
     """Cluster republished copies of the same article and pick each cluster's canonical original.
 
-    Runs at the end of every crawl too; only new and changed articles are hashed again.
+    Runs at the end of every crawl too; only new and changed articles are hashed again. Copies
+    whose dash or quote style was lost are then repaired again from the archive, with an intact
+    copy of their cluster as the hint.
 
     Example:
 
     \b
         reprints dedup --db reprints.db
+        reprints dedup --db loaded.db --archive worker1.warc --archive worker2.warc   # after a distributed crawl
     """
     if not Path(db_path).is_file():
         raise click.ClickException(f"{db_path}: no such database")
-    _dedup(db_path)
+    _dedup(db_path, [Path(folder) for folder in archives])
 
 
 @cli.command()

@@ -15,9 +15,11 @@ from pipeline.topic import topic_score
 
 
 def process_page(html: str | bytes, url: str, platform: str | None = None,
-                 comment_pages: list[tuple[str, str | bytes]] = (), timings: dict | None = None) -> Article:
+                 comment_pages: list[tuple[str, str | bytes]] = (), timings: dict | None = None,
+                 hint: str | None = None) -> Article:
     """Extract, clean, score. `comment_pages` are further pages of the post's comments.
 
+    `hint` is the body of an intact copy of the same article (`clean_article`).
     When `timings` is given, the CPU seconds of each stage are added to it.
     Raises pipeline.model.ExtractError when the page holds no article.
     """
@@ -27,7 +29,7 @@ def process_page(html: str | bytes, url: str, platform: str | None = None,
         for page_url, page_html in comment_pages:
             article.comments.extend(_more_comments(page_html, page_url, article.platform, article.comments))
     with clock("clean"):
-        clean_article(article)
+        clean_article(article, hint)
     with clock("topic"):
         article.topic_score = round(topic_score(article.body, article.title), 4)
     with clock("spam"):

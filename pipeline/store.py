@@ -255,7 +255,11 @@ ARTICLES_IN = "(select value from json_each(?))"
 EXISTING_ARTICLES = f"select id, content_hash from articles where id in {ARTICLES_IN}"
 VERSIONS_INSERT = ("insert into article_versions (article_id, title, body, content_hash, first_seen, replaced) "
                    f"select id, title, body, content_hash, first_seen, ? from articles where id in {ARTICLES_IN}")
-LAST_SEEN_UPDATE = f"update articles set last_seen = ? where id in {ARTICLES_IN}"
+# An unchanged text keeps its row, but the repairs say how the text was made, and a rebuild with a
+# sibling's style hint (pipeline.reprocess.restyle) can give the same text a new account.
+UNCHANGED_UPDATE = ("update articles set last_seen = ?, repairs = incoming.repairs from "
+                    "(select value ->> 'id' as id, value ->> 'repairs' as repairs from json_each(?)) as incoming "
+                    f"where articles.id = incoming.id and articles.id in {ARTICLES_IN}")
 COMMENT_COLUMNS = ("id", "article_id", "position", "author", "author_url", "posted", "body", "is_spam",
                    "spam_score", "spam_reasons")
 COMMENT_INSERT = f"insert or replace into comments ({', '.join(COMMENT_COLUMNS)}) {_from_json(COMMENT_COLUMNS)}"
@@ -389,7 +393,7 @@ def _write_batch(conn: sqlite3.Connection, batch: _Batch) -> list[str]:
         conn.execute(ARTICLE_UPSERT, [batch.articles_json])
         unchanged = _ids_with(batch.ids, statuses, "unchanged")
         if unchanged:
-            conn.execute(LAST_SEEN_UPDATE, [batch.when, orjson.dumps(unchanged)])
+            conn.execute(UNCHANGED_UPDATE, [batch.when, batch.articles_json, orjson.dumps(unchanged)])
         _save_comments(conn, batch, statuses)
     return statuses
 

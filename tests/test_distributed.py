@@ -26,6 +26,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from pipeline.archive import archive_path_for
+from tests.conftest import reprints_cmd
+
 REDIS_SERVER = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists()
                                                 else None)
 NO_REDIS = "redis-server is not installed (Debian package redis-server; .ci/run installs it): " \
@@ -155,7 +158,6 @@ def _archived_fetches(folder: Path):
 def test_two_workers_and_the_loader_make_the_single_process_database(redis_url, client, sample_web, crawled_db,
                                                                       tmp_path):
     from crawler.settings import RETRY_HTTP_CODES
-    from pipeline.archive import archive_path_for
 
     before = len(sample_web.requests)
     urls = [site.start_url for site in sample_web.sites]
@@ -207,7 +209,13 @@ def test_two_workers_and_the_loader_make_the_single_process_database(redis_url, 
     robots = collections.Counter((r.user_agent, r.site) for r in requests if r.path == "/robots.txt")
     assert max(robots.values()) == 1
 
-    # The database equals the single-process crawl's: articles and comments, field for field.
+    # The database equals the single-process crawl's: articles and comments, field for field, once
+    # dedup has run over it with the workers' archives (which a single crawl ends with).
+    archives = [str(archive_path_for(tmp_path / worker / "w.db")) for worker in ("w1", "w2")]
+    cluster = subprocess.run(reprints_cmd("dedup", "--db", str(db), "--archive", archives[0], "--archive", archives[1]),
+                             capture_output=True, text=True)
+    assert cluster.returncode == 0, cluster.stderr
+    assert "restyle: " in cluster.stderr
     got_articles, got_comments = _corpus(db)
     want_articles, want_comments = _corpus(crawled_db)
     assert [a[1] for a in got_articles] == [a[1] for a in want_articles]

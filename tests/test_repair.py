@@ -98,7 +98,8 @@ def test_example_post_keeps_every_real_mark():
     fixed, counts = repair_text(POST)
     assert fixed.count("!") == POST.count("!") - STRAY_BANGS_IN_POST == 0
     assert fixed.count("?") == POST.count("?") - LOST_MARKS_IN_POST + 1
-    assert counts == {"stray_bang": STRAY_BANGS_IN_POST, "split_word": 1, "lost_char": 4}
+    # No dash of the post survived, so the em dash of "enterprise — and" is the model's guess.
+    assert counts == {"stray_bang": STRAY_BANGS_IN_POST, "split_word": 1, "lost_char": 4, "dash_style_guessed": 1}
 
 
 def test_example_post_questions_kept():
@@ -308,6 +309,30 @@ def test_sibling_copy_gives_the_dash_style():
     # The text's own surviving dashes win over the sibling's.
     own = "One – two. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
     assert repair_text(own, hint=sibling.replace("–", "—"))[0].count("–") == 3
+
+
+# (case, text, hint, the style kinds among the repairs)
+STYLE_SOURCE_CASES = [
+    ("spaced dashes, no style shown", "The plan ? which nobody liked ? was dropped.", None,
+     {"dash_style_guessed": 1}),
+    ("spaced dashes, a copy shows en", "The plan ? which nobody liked ? was dropped.",
+     "The plan – which nobody liked – was dropped.", {"dash_style_from_copy": 1}),
+    ("spaced dashes, the copy shows none", "The plan ? which nobody liked ? was dropped.",
+     "The plan, which nobody liked, was dropped.", {"dash_style_guessed": 1}),
+    ("own dash survived", "One – two. The plan ? which nobody liked ? was dropped.", None, {}),
+    ("unspaced dash only: no style to choose", "Not yet?still looking. Haven?t you?", None, {}),
+    ("apostrophes only", "Haven?t you heard? It?s done.", None, {}),
+    ("opening quotes, no style shown", "He said ?call me? and left. It?s done.", None, {"quote_style_guessed": 1}),
+    ("opening quotes, a copy shows double", "He said ?call me? and left. It?s done.",
+     "She said “fine” and stayed.", {"quote_style_from_copy": 1}),
+]
+
+
+@pytest.mark.parametrize("text, hint, kinds", [case[1:] for case in STYLE_SOURCE_CASES],
+                         ids=[case[0] for case in STYLE_SOURCE_CASES])
+def test_repairs_say_where_the_style_came_from(text, hint, kinds):
+    counts = repair_text(text, hint)[1]
+    assert {kind: n for kind, n in counts.items() if "_style_" in kind} == kinds
 
 
 def test_repair_command_takes_a_sibling_copy_as_hint(tmp_path):

@@ -53,12 +53,16 @@ def credit_bio_author(article: Article) -> None:
         article.author = named
 
 
-def clean_article(article: Article) -> Article:
-    """Repair and split one extracted article in place; return it."""
+def clean_article(article: Article, hint: str | None = None) -> Article:
+    """Repair and split one extracted article in place; return it.
+
+    `hint`: the body of another copy of the same article that arrived intact, if one is known;
+    it shows the dash and quote style where none of this copy's own marks survived.
+    """
     counts: Counter = Counter()
     article.title = repair_all([article.title], counts)[0].strip()
     # The whole body at once: the spacing between the relays' line breaks is evidence.
-    paragraphs, fired = repair_paragraphs(article.paragraphs)
+    paragraphs, fired = repair_paragraphs(article.paragraphs, hint)
     counts.update(fired)
     paragraphs = [p for p in paragraphs if p.strip()]
     paragraphs, removed = strip_chrome(paragraphs, article.platform)

@@ -57,6 +57,8 @@ NUMBER_S_RE = re.compile(r"(?<=\d)[?\ufffd](?=s\b)")
 STYLE_DASH = {"en": "–", "em": "—"}
 DASHES = frozenset(STYLE_DASH.values())
 SPACED_RE = re.compile(r"(?:^|(?<=\s))[?\ufffd](?=\s|$)", re.M)
+# The marks whose form the quote style decides (a closing ’ is mostly an apostrophe, either style).
+OPENING_QUOTES = frozenset("“‘”")
 
 
 def char_class(ch: str) -> str:
@@ -105,6 +107,24 @@ def _with_hint(style: dict[str, str], hint: str | None) -> dict[str, str]:
         return style
     sibling = doc_style(hint)
     return {part: sibling[part] if value == "none" else value for part, value in style.items()}
+
+
+def style_sources(own: dict[str, str], used: dict[str, str], restored: set[str]) -> dict[str, int]:
+    """Repair kinds saying where the style of the restored marks came from, when the text showed none.
+
+    `own` is the text's style, `used` the style the restoration ran with (a sibling copy's parts
+    filled in), `restored` the characters put back. A part counts only when a restored mark
+    carries it: spaced dashes the dash style, opening quotation marks the quote style.
+    "dash_style_guessed": 1 says the model chose en or em dash with nothing to go on;
+    "dash_style_from_copy": 1 says another copy of the article showed it. These tell
+    `pipeline.restyle` which stored copies a sibling could still improve.
+    """
+    carried = {"dash": bool(restored & DASHES), "quote": bool(restored & OPENING_QUOTES)}
+    kinds = {}
+    for part, value in own.items():
+        if value == "none" and carried[part]:
+            kinds[f"{part}_style_{'guessed' if used[part] == 'none' else 'from_copy'}"] = 1
+    return kinds
 
 
 def features(text: str, pos: int, start: int, end: int, state: dict, style: dict) -> list[str]:
@@ -248,17 +268,20 @@ def _choose(probs: list[float], broken: bool) -> str | None:
     return None
 
 
-def restore(text: str, hint: str | None = None) -> tuple[str, int]:
-    """Put back the characters lost as "?" or U+FFFD; return the text and how many were restored.
+def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
+    """Put back the characters lost as "?" or U+FFFD; return the text and what was done.
 
-    `hint` is another copy of the same article (a syndicated sibling that arrived intact): where no
-    dash or quotation mark of this text survived to show its style, the sibling's show it.
+    The counts: "lost_char" (characters restored) and, where none of the text's own dashes or
+    quotation marks survived to show its style, where the restored marks' style came from
+    (`style_sources`). `hint` is another copy of the same article (a syndicated sibling that
+    arrived intact): where the text shows no style, the sibling's shows it.
     """
     if (LOST not in text and BROKEN not in text) or not converted(text):
-        return text, 0
+        return text, {}
     chars = list(text)
-    restored = 0
-    style = _with_hint(doc_style(text), hint)
+    put_back: list[str] = []
+    own = doc_style(text)
+    style = _with_hint(own, hint)
     for start, end in _paragraphs(text):
         state: dict = {}
         for m in LOST_RE.finditer(text, start, end):
@@ -275,8 +298,10 @@ def restore(text: str, hint: str | None = None) -> tuple[str, int]:
             update_state(state, label or "?", text, pos)
             if label:
                 chars[pos] = label
-                restored += 1
-    return "".join(chars), restored
+                put_back.append(label if label not in DASHES or SPACED_RE.match(text, pos) else "-")
+    if not put_back:
+        return text, {}
+    return "".join(chars), {"lost_char": len(put_back), **style_sources(own, style, set(put_back))}
 
 
 def _nest(label: str | None, state: dict) -> str | None:

@@ -66,12 +66,15 @@ def repair_text(text: str, hint: str | None = None) -> tuple[str, dict[str, int]
     counts.update(edit.kind for edit in edits)
     text, n = fix_mojibake(text)
     counts["mojibake"] += n
-    text, n = lostchars.restore(text, hint)
-    counts["lost_char"] += n
+    text, restored = lostchars.restore(text, hint)
+    counts.update(restored)
     return text, {kind: n for kind, n in counts.items() if n}
 
 
-def repair_paragraphs(paragraphs: list[str]) -> tuple[list[str], dict[str, int]]:
-    """Repair a body given as paragraphs, all at once so that breaks are judged by their spacing."""
-    text, counts = repair_text("\n\n".join(paragraphs))
+def repair_paragraphs(paragraphs: list[str], hint: str | None = None) -> tuple[list[str], dict[str, int]]:
+    """Repair a body given as paragraphs, all at once so that breaks are judged by their spacing.
+
+    `hint`: another copy of the same article, if one is known (`repair_text`).
+    """
+    text, counts = repair_text("\n\n".join(paragraphs), hint)
     return text.split("\n\n"), counts
