@@ -196,6 +196,23 @@ def test_lost_model_follows_the_tables_in_use():
     assert lostchars.probabilities([]) == committed
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Kaum Syi?ah berpendapat. Ulama Syi?ah melarang.", "Kaum Syi’ah berpendapat. Ulama Syi’ah melarang."),
+    ("The ruins of Ba?albek are huge.", "The ruins of Ba—albek are huge."),  # once: the model's word
+    ("An exaggerated fashion?think of a showman. Yes, an exaggerated fashion?think of a showman.",
+     "An exaggerated fashion—think of a showman. Yes, an exaggerated fashion—think of a showman."),
+])
+def test_recurring_pieces_are_one_word(text, expected):
+    # A model that reads every "?" as an em dash: only the recurrence rule can make it an apostrophe.
+    from pipeline.clean import contexts
+    dash = {"weights": {}, "bias": [5.0 if lab == "—" else 0.0 for lab in lostchars.LABELS]}
+    contexts.use({**contexts.tables(), "lost": dash})
+    try:
+        assert lostchars.restore(text)[0] == expected
+    finally:
+        contexts.use(None)
+
+
 @pytest.mark.parametrize("parser", ["lxml", "html.parser"])
 @pytest.mark.parametrize("html_text, expected", [
     ("<p>It is the leader&rsq!\n uo;s job.</p>", "It is the leader’s job."),
@@ -287,6 +304,16 @@ def test_scorer_counts_collateral_damage(ascii_case):
     tally = score_case(case, damaged)
     assert tally.legit_changed["!"] == 1
     assert tally.share() == 1.0
+
+
+def test_scorer_sets_house_style_apart(ascii_case):
+    case = ascii_case
+    en_dashed = case.clean.replace("—", "–")  # every em dash restored as an en dash
+    tally = score_case(case, en_dashed)
+    style_only = sum(tally.style_only.values())
+    assert style_only >= tally.count("lost_char", "—") - 1  # one dash also holds a relay's "!"
+    assert tally.share_but_style(None) == pytest.approx(tally.share() + style_only / tally.count())
+    assert tally.share_but_style("lost_char") == 1.0 > tally.share()
 
 
 def test_repair_on_simulated_text(ascii_case):

@@ -66,7 +66,11 @@ def _rows(ours: Tally, nothing: Tally, ftfy_only: Tally, mb_s: float, per_paragr
     pct = lambda f: lambda t: f"{_pct(f(t))}%"  # noqa: E731
     rows = [Row(AREA, f"corrupted sites restored exactly (n={ours.count()})", _pct(ours.share()), "%",
                 _refs(nothing, ftfy_only, pct(Tally.share)), f">= {_pct(TARGET_ALL)}%",
-                ours.share() >= TARGET_ALL)]
+                ours.share() >= TARGET_ALL),
+            Row(AREA, "corrupted sites restored, dash and opening-quote style aside",
+                _pct(ours.share_but_style(None)), "%",
+                "– for — or ‘ for “ counted as restored: where none of a text's own marks survived, "
+                "nothing in it shows which")]
     for kind, detail, name in KINDS:
         share = lambda t, k=kind, d=detail: t.share(k, d)  # noqa: E731
         target = f">= {_pct(TARGET_IN_WORD_BANG)}%" if detail == "in_word" else ""

@@ -57,11 +57,12 @@ class Tally:
         total = sum(self.sites[k] for k in keys)
         return sum(self.restored[k] for k in keys) / total if total else float("nan")
 
-    def share_but_style(self, kind: str = "lost_char") -> float:
-        """Share of one kind's sites restored, counting a house-style sibling as restored."""
+    def share_but_style(self, kind: str | None = "lost_char") -> float:
+        """Share of one kind's sites (of all with None) restored, counting a house-style sibling as restored."""
         total = self.count(kind)
-        won = sum(n for k, n in self.restored.items() if k[0] == kind)
-        won += sum(n for k, n in self.style_only.items() if k[0] == kind)
+        mine = lambda k: kind is None or k[0] == kind  # noqa: E731
+        won = sum(n for k, n in self.restored.items() if mine(k))
+        won += sum(n for k, n in self.style_only.items() if mine(k))
         return won / total if total else float("nan")
 
     def count(self, kind: str | None = None, detail: str | None = None) -> int:
