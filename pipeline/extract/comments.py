@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from pipeline.extract.dates import from_comment_link, to_iso
 from pipeline.extract.dom import Selectors, blocks, compile_selectors, select_all, text_of
-from pipeline.extract.page import author_link, clean_author
+from pipeline.extract.page import author_link, clean_author, element_date
 from pipeline.model import Comment
 
 # "comment-123", "li-comment-123", "div-comment-123", "comment-body-123", "Blog1_cmt-123",
@@ -209,12 +209,8 @@ def is_name(element: HtmlElement) -> bool:
 
 
 def comment_date(element: HtmlElement) -> str | None:
-    """A comment's date from a datetime/title attribute, its text or a ?showComment= link."""
-    for value in (element.get("datetime"), element.get("title")):
-        iso = to_iso(value)
-        if iso:
-            return iso
-    iso = to_iso(text_of(element))
+    """A comment's date from a datetime/title/content attribute, its text or a ?showComment= link."""
+    iso = element_date([element])
     if iso:
         return iso
     links = [element] if element.tag == "a" else element.findall(".//a")
