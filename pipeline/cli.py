@@ -182,8 +182,8 @@ def _crawl(start_urls, db_path, platform, max_pages, min_topic_score, loopback=F
 
 
 def _dedup(db_path: str, archives: list[Path] = ()) -> dict:
-    """Cluster republished copies (pipeline.dedup), give copies that lost their style a sibling's
-    (pipeline.reprocess.restyle, from the archive), and say what was done."""
+    """Cluster republished copies (pipeline.dedup), repair copies that lost characters to "?" again
+    with an intact sibling as hint (pipeline.reprocess.restyle, from the archive), and say what was done."""
     from pipeline.archive import ArchiveError, archive_path_for
     from pipeline.dedup import cluster_articles
     from pipeline.reprocess import restyle
@@ -205,8 +205,8 @@ def _dedup(db_path: str, archives: list[Path] = ()) -> dict:
     finally:
         db.close()
     if restyled:
-        click.echo(f"restyle: {sum(restyled.values())} copies repaired again with an intact sibling's dash and "
-                   f"quote style ({restyled.get('updated', 0)} changed)", err=True)
+        click.echo(f"restyle: {sum(restyled.values())} copies repaired again with an intact sibling copy as "
+                   f"hint ({restyled.get('updated', 0)} changed)", err=True)
     return counts
 
 
@@ -264,8 +264,9 @@ def _read_source(source: str, url: str | None) -> tuple[bytes, str]:
 @click.option("--jsonl", is_flag=True,
               help='One {"text": ..., optional "hint": ...} per line in, {"text", "repairs"} out')
 @click.option("--hint", "hint_file", type=click.Path(dir_okay=False),
-              help="Another copy of the same article (UTF-8 text): where no dash or quotation mark of the "
-                   "text survived, its copy shows the house style")
+              help="Another copy of the same article (UTF-8 text): a '?' whose surrounding words it also "
+                   "has takes its character there; where no dash or quotation mark of the text survived, "
+                   "it shows the house style")
 def repair(jsonl, hint_file):
     """Repair text on stdin (stray "!", lost "?", split words, mojibake); write it to stdout.
 
@@ -349,7 +350,7 @@ def spam(train_from):
 def reprocess(db_path, archive):
     """Rebuild the articles from the WARC archive with the current cleaning rules; no network.
 
-    Then clusters the copies, as a crawl does; a copy whose dash or quote style was lost is
+    Then clusters the copies, as a crawl does; a copy that had characters lost to "?" is
     repaired again with an intact copy of its cluster as the hint.
 
     Example:
@@ -358,7 +359,7 @@ def reprocess(db_path, archive):
         reprints reprocess --db reprints.db
     """
     from pipeline.archive import ArchiveError, archive_path_for
-    from pipeline.reprocess import rebuild, style_hints
+    from pipeline.reprocess import copy_hints, rebuild
     from pipeline.store import StoreError, finish_crawl, start_crawl
 
     folder = Path(archive) if archive else archive_path_for(db_path)
@@ -373,7 +374,7 @@ def reprocess(db_path, archive):
         click.echo(f"reprocess: {counts['new'] + counts['updated'] + counts['unchanged']:,} articles stored", err=True)
 
     try:
-        rebuild(db_path, [folder], crawl_id, counts, style_hints(db, restyled_too=True), on_saved=progress)
+        rebuild(db_path, [folder], crawl_id, counts, copy_hints(db, again=True), on_saved=progress)
     except (ArchiveError, StoreError) as exc:
         finish_crawl(db, crawl_id, "failed", _crawl_counts(counts), {"error": str(exc)})
         raise click.ClickException(str(exc)) from None
@@ -422,7 +423,7 @@ def dedup(db_path, archives):
     """Cluster republished copies of the same article and pick each cluster's canonical original.
 
     Runs at the end of every crawl too; only new and changed articles are hashed again. Copies
-    whose dash or quote style was lost are then repaired again from the archive, with an intact
+    that had characters lost to "?" are then repaired again from the archive, with an intact
     copy of their cluster as the hint.
 
     Example:

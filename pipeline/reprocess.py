@@ -4,11 +4,12 @@
 `reprints reprocess` (the current cleaning rules over everything ever fetched), or only some.
 
 `restyle` is the "only some" case, run after every dedup. A copy that went through an ASCII
-conversion lost all its dashes and quotation marks; the repair puts them back, but where none
-survived, nothing in that copy shows whether its author wrote spaced en or em dashes, single or
-double quotes, and the repair guesses (its repairs say "dash_style_guessed" or
-"quote_style_guessed"). An intact copy of the same article in its cluster shows the style, so
-those copies are repaired again from the archive with that copy's body as the hint.
+conversion lost its dashes, quotation marks and apostrophes to "?"; the repair puts them back
+from their context, but it can mistake one mark for another, and where none survived, nothing
+in that copy shows whether its author wrote spaced en or em dashes, single or double quotes
+(its repairs then say "dash_style_guessed" or "quote_style_guessed"). Free reprints are
+republished verbatim, so an intact copy of the same article in its cluster shows the very
+characters: those copies are repaired again from the archive with that copy's body as the hint.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from pathlib import Path
 import sqlite_utils
 
 from pipeline.archive import iter_posts
-from pipeline.clean.lostchars import doc_style
+from pipeline.clean.lostchars import LABELS
 from pipeline.model import Article, ExtractError
 from pipeline.process import process_page
 from pipeline.store import BatchWriter, article_id
 
 # Articles handed to the store at once.
 REBUILD_BATCH = 200
-# The repair kinds that say where a style part came from, by part (pipeline.clean.lostchars.style_sources).
-GUESSED = {"dash": "dash_style_guessed", "quote": "quote_style_guessed"}
-FROM_COPY = {"dash": "dash_style_from_copy", "quote": "quote_style_from_copy"}
+# The repair kind that says a body was repaired with an intact copy as hint (pipeline.clean.clean_article).
+CONSULTED = "copy_consulted"
+# The marks an ASCII conversion loses and a sibling copy can show (pipeline.clean.lostchars.LABELS).
+MARKS = frozenset(LABELS) - {"?", "other"}
 
 
 def rebuild(db_path: str, folders: list[Path], crawl_id: int | None, counts: dict,
@@ -71,15 +73,15 @@ def rebuild(db_path: str, folders: list[Path], crawl_id: int | None, counts: dic
                 writer.save(batch)
 
 
-def style_hints(db: sqlite_utils.Database, restyled_too: bool = False) -> dict[str, str]:
-    """Article id -> the body of an intact copy in its cluster, for each stored copy whose
-    guessed dash or quote style that copy shows.
+def copy_hints(db: sqlite_utils.Database, again: bool = False) -> dict[str, str]:
+    """Article id -> the body of an intact copy in its cluster, for each stored copy that had
+    characters restored and has not been repaired with a copy yet (with `again`, also those that
+    have: a rebuild of everything must give them their hint again).
 
-    Intact means no character was restored in it; of several, the cluster's canonical copy,
-    else the longest body. A copy whose style came from a sibling already is listed only
-    `restyled_too` (a rebuild of everything must give it its hint again).
+    Intact means no character was restored in it; of several, the cluster's canonical copy, else
+    the longest body. A sibling without a single dash, quotation mark, apostrophe or ellipsis has
+    nothing to show.
     """
-    wanted = {part: [GUESSED[part], FROM_COPY[part]] if restyled_too else [GUESSED[part]] for part in GUESSED}
     clusters: dict[int, list[dict]] = defaultdict(list)
     for row in db.execute(
             "select a.id, a.cluster_id, a.body, a.repairs, c.canonical_article_id = a.id from articles a "
@@ -93,22 +95,22 @@ def style_hints(db: sqlite_utils.Database, restyled_too: bool = False) -> dict[s
         if not intact:
             continue
         sibling = max(intact, key=lambda m: (m["canonical"], len(m["body"])))
-        shown = doc_style(sibling["body"])
+        if not MARKS & set(sibling["body"]):
+            continue
         for member in members:
-            if any(shown[part] != "none" and any(kind in member["repairs"] for kind in kinds)
-                   for part, kinds in wanted.items()):
+            if "lost_char" in member["repairs"] and (again or CONSULTED not in member["repairs"]):
                 hints[member["id"]] = sibling["body"]
     return hints
 
 
 def restyle(db_path: str, folders: list[Path], db: sqlite_utils.Database) -> dict:
-    """Repair again, from the archive folders, the stored copies an intact sibling shows the style of.
+    """Repair again, from the archive folders, the stored copies an intact sibling can correct.
 
     Returns the rebuilt articles' statuses counted ("updated" where the body changed). Raises
     ArchiveError or StoreError like `rebuild`.
     """
     counts: dict = {}
-    hints = style_hints(db)
+    hints = copy_hints(db)
     folders = [folder for folder in folders if Path(folder).is_dir()]
     if hints and folders:
         rebuild(db_path, folders, None, counts, hints, only=set(hints))

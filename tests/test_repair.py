@@ -333,9 +333,23 @@ def test_sibling_copy_gives_the_dash_style():
     sibling = "The plan – which nobody liked – was dropped. Haven’t you heard?"
     assert repair_text(text)[0] == "The plan — which nobody liked — was dropped. Haven’t you heard?"
     assert repair_text(text, hint=sibling)[0] == sibling
-    # The text's own surviving dashes win over the sibling's.
+    # Where the copy's words around a "?" differ, the text's own surviving dashes give the style;
+    # where they match, the copy shows the very character (this text mixes en and em dashes).
     own = "One – two. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
-    assert repair_text(own, hint=sibling.replace("–", "—"))[0].count("–") == 3
+    em_copy = sibling.replace("–", "—")
+    mixed = "One – two. The plan – which nobody liked — was dropped. Haven’t you heard?"
+    assert repair_text(own, hint=em_copy)[0] == mixed
+    assert repair_text(own)[0] == mixed.replace("—", "–")
+
+
+def test_sibling_copy_shows_the_lost_characters():
+    # Beyond the style: a verbatim copy shows which mark each "?" was, even one the model cannot
+    # tell (a closing single quote, a bullet), and keeps a real question mark a question mark.
+    text = "Call it ?the plan?, he said. ? Step one: list names? Done? Yes ? all of them."
+    copy = "Call it ‘the plan’, he said. • Step one: list names? Done? Yes — all of them."
+    assert repair_text(text, hint=copy)[0] == copy
+    assert repair_text(text)[0] != copy
+    assert lostchars.sibling_chars(text, "An unrelated article? Nothing in common.") == {}
 
 
 # (case, text, hint, the style kinds among the repairs)

@@ -59,9 +59,9 @@ def test_the_crawl_gives_a_converted_copy_the_dash_style_of_its_intact_sibling(c
 def test_after_the_crawl_no_copy_is_left_that_a_sibling_could_restyle(crawled_db):
     import sqlite_utils
 
-    from pipeline.reprocess import style_hints
+    from pipeline.reprocess import copy_hints
 
-    assert style_hints(sqlite_utils.Database(crawled_db)) == {}
+    assert copy_hints(sqlite_utils.Database(crawled_db)) == {}
     # The crawl did restyle some: their repairs say the style came from a copy.
     assert rows(crawled_db, "select count(*) from articles where repairs like '%style_from_copy%'")[0][0] >= 5
 
@@ -86,10 +86,11 @@ def test_dedup_again_restyles_nothing(crawled_db, tmp_path):
 
 def test_a_damaged_archive_skips_the_restyle_and_keeps_the_clusters(crawled_db, tmp_path):
     db = copy_corpus(crawled_db, tmp_path)
-    # Make one restyled copy look guessed again, so that dedup wants to read the archive.
+    # Make one restyled copy look never consulted, so that dedup wants to read the archive.
     with sqlite3.connect(db) as conn:
-        conn.execute("update articles set repairs = replace(repairs, 'dash_style_from_copy', 'dash_style_guessed') "
-                     "where url like '%warm-market-myth%'")
+        conn.execute("""update articles set repairs = replace(repairs, '"copy_consulted": 1, ', '') """
+                     "where url like '%warm-market-myth%' and repairs like '%copy_consulted%'")
+        assert conn.total_changes == 1
     damaged = archive_path_for(db) / "crawl-00000000T000000000000-1.warc.gz"
     damaged.write_bytes(b"not a warc file")
     before = rows(db, "select id, body, cluster_id from articles order by id")

@@ -1,27 +1,31 @@
-"""`pipeline.reprocess.style_hints`: which stored copies an intact sibling in their cluster can restyle."""
+"""`pipeline.reprocess.copy_hints`: which stored copies an intact sibling in their cluster can repair."""
 
 import json
 
 import pytest
 
 from pipeline.model import Article
-from pipeline.reprocess import style_hints
+from pipeline.reprocess import copy_hints
 from pipeline.store import article_id, open_db, save_articles
 
 EN_DASHED = "Talk to your warm market – differently – and listen."
 NO_MARKS = "Talk to your warm market differently and listen."
 DOUBLE_QUOTED = "He said “call me” and hung up."
 GUESSED_DASH = {"lost_char": 2, "dash_style_guessed": 1}
+RESTYLED = {"lost_char": 2, "dash_style_from_copy": 1}  # before copies were consulted for characters
+CONSULTED = {**RESTYLED, "copy_consulted": 1}
 
 # (case, the copy's repairs, the sibling's body, the sibling's repairs, whether the copy gets a hint)
 CASES = [
     ("guessed dash, sibling shows en dashes", GUESSED_DASH, EN_DASHED, {}, True),
-    ("guessed dash, sibling has no dash", GUESSED_DASH, NO_MARKS, {}, False),
+    ("guessed dash, sibling has no mark at all", GUESSED_DASH, NO_MARKS, {}, False),
     ("guessed dash, sibling restored too", GUESSED_DASH, EN_DASHED, {"lost_char": 2}, False),
-    ("guessed dash, sibling shows only quotes", GUESSED_DASH, DOUBLE_QUOTED, {}, False),
+    ("guessed dash, sibling shows quotes: it shows characters", GUESSED_DASH, DOUBLE_QUOTED, {}, True),
     ("guessed quotes, sibling shows quotes", {"lost_char": 2, "quote_style_guessed": 1}, DOUBLE_QUOTED, {}, True),
-    ("style already from a copy", {"lost_char": 2, "dash_style_from_copy": 1}, EN_DASHED, {}, False),
-    ("nothing guessed", {"lost_char": 2}, EN_DASHED, {}, False),
+    ("nothing guessed: the sibling shows the characters", {"lost_char": 2}, EN_DASHED, {}, True),
+    ("a copy consulted already", CONSULTED, EN_DASHED, {}, False),
+    ("restyled before copies were consulted", RESTYLED, EN_DASHED, {}, True),
+    ("nothing restored", {"chrome_removed": 1}, EN_DASHED, {}, False),
 ]
 
 
@@ -41,20 +45,21 @@ def corpus(tmp_path, copy_repairs, sibling_body, sibling_repairs, clustered=True
 
 @pytest.mark.parametrize("copy_repairs, sibling_body, sibling_repairs, hinted",
                          [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_style_hints(tmp_path, copy_repairs, sibling_body, sibling_repairs, hinted):
+def test_copy_hints(tmp_path, copy_repairs, sibling_body, sibling_repairs, hinted):
     db, copy_id = corpus(tmp_path, copy_repairs, sibling_body, sibling_repairs)
-    assert style_hints(db) == ({copy_id: sibling_body} if hinted else {})
+    assert copy_hints(db) == ({copy_id: sibling_body} if hinted else {})
 
 
 def test_a_rebuild_of_everything_hints_the_restyled_copies_again(tmp_path):
     # Without its hint, a full rebuild would put back the guessed style the restyle corrected.
-    db, copy_id = corpus(tmp_path, {"lost_char": 2, "dash_style_from_copy": 1}, EN_DASHED, {})
-    assert style_hints(db, restyled_too=True) == {copy_id: EN_DASHED}
+    db, copy_id = corpus(tmp_path, CONSULTED, EN_DASHED, {})
+    assert copy_hints(db) == {}
+    assert copy_hints(db, again=True) == {copy_id: EN_DASHED}
 
 
 def test_no_cluster_no_hint(tmp_path):
     db, _ = corpus(tmp_path, GUESSED_DASH, EN_DASHED, {}, clustered=False)
-    assert style_hints(db) == {}
+    assert copy_hints(db) == {}
 
 
 def test_the_stored_repairs_follow_an_unchanged_body(tmp_path):

@@ -101,7 +101,8 @@ def _rows(ours: Tally, nothing: Tally, ftfy_only: Tally, mb_s: float, per_paragr
     if with_sibling is not None:
         rows.append(Row(AREA, "sites restored with a sibling copy as hint", _pct(with_sibling.share()), "%",
                         f"lost characters {_pct(with_sibling.share('lost_char'))}%; the hint is the same body "
-                        "delivered as UTF-8, for texts whose own dashes and quotes all got lost"))
+                        "delivered as UTF-8 (with its own relay damage): a '?' whose surroundings it "
+                        "has takes its character"))
     return rows
 
 

@@ -57,9 +57,11 @@ def clean_article(article: Article, hint: str | None = None) -> Article:
     """Repair and split one extracted article in place; return it.
 
     `hint`: the body of another copy of the same article that arrived intact, if one is known;
-    it shows the dash and quote style where none of this copy's own marks survived.
+    it shows the characters lost to "?" where the two copies read alike, and the dash and quote
+    style where none of this copy's own marks survived. The repairs then say "copy_consulted",
+    so that the restyle after a dedup (pipeline.reprocess) does not consult a copy twice.
     """
-    counts: Counter = Counter()
+    counts: Counter = Counter({"copy_consulted": 1} if hint else {})
     article.title = repair_all([article.title], counts)[0].strip()
     # The whole body at once: the spacing between the relays' line breaks is evidence.
     paragraphs, fired = repair_paragraphs(article.paragraphs, hint)

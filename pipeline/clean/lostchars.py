@@ -7,7 +7,8 @@ model runs only on texts that show the conversion somewhere (`converted`), so a 
 text's "?" are never touched. Four rules follow the model: a "?" between a number and a
 lone "s" is an apostrophe; a spaced dash takes the style of the spaced dashes that survived
 intact; a "?" between letters that recur together is an apostrophe (`recurring_in_word`);
-quotation marks nest (`_nest`).
+quotation marks nest (`_nest`). Given another copy of the same article that arrived intact,
+a "?" whose surroundings that copy also has takes the copy's character (`sibling_chars`).
 
 >>> restore("Haven?t found a business yet?still looking?")[0]
 'Haven’t found a business yet—still looking?'
@@ -58,6 +59,10 @@ NUMBER_S_RE = re.compile(r"(?<=\d)[?\ufffd](?=s\b)")
 STYLE_DASH = {"en": "–", "em": "—"}
 DASHES = frozenset(STYLE_DASH.values())
 SPACED_RE = re.compile(r"(?:^|(?<=\s))[?\ufffd](?=\s|$)", re.M)
+# Characters of context on each side of a "?" that must match in a sibling copy for its character
+# there to be taken: long enough to be found once in an article, short enough to fit between the
+# lost marks of a dense passage (each of which matches any character).
+SIBLING_CONTEXT = 16
 # A "?" between letters whose two pieces occur together again elsewhere in the text is inside a
 # word: a dash joins other words each time, a name keeps its apostrophe ("Syi?ah" ten times,
 # "Mu?awiyah" twice). In the tuning bodies 435 letter-mark-letter groups recur, every one with "’".
@@ -291,7 +296,9 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
     The counts: "lost_char" (characters restored) and, where none of the text's own dashes or
     quotation marks survived to show its style, where the restored marks' style came from
     (`style_sources`). `hint` is another copy of the same article (a syndicated sibling that
-    arrived intact): where the text shows no style, the sibling's shows it.
+    arrived intact): each "?" whose surroundings it also has takes its character there
+    (`sibling_chars`, counted as "lost_char_from_copy"), and where the text shows no style, the
+    sibling's shows it.
     """
     if (LOST not in text and BROKEN not in text) or not converted(text):
         return text, {}
@@ -300,13 +307,16 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
     own = doc_style(text)
     style = _with_hint(own, hint)
     in_word = recurring_in_word(text)
+    copied = sibling_chars(text, hint) if hint else {}
     for start, end in _paragraphs(text):
         state: dict = {}
         for m in LOST_RE.finditer(text, start, end):
             pos = m.start()
             if _in_url(text, pos):
                 continue
-            if NUMBER_S_RE.match(text, pos):
+            if pos in copied:
+                label = copied[pos]
+            elif NUMBER_S_RE.match(text, pos):
                 label = "’"
             else:
                 label = _choose(probabilities(features(text, pos, start, end, state, style)), text[pos] == BROKEN)
@@ -314,14 +324,58 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
                     label = STYLE_DASH[style["dash"]]
                 elif label and pos in in_word:
                     label = "’"
-            label = _nest(label, state)
+            if pos not in copied:
+                label = _nest(label, state)
             update_state(state, label or "?", text, pos)
             if label:
                 chars[pos] = label
                 put_back.append(label if label not in DASHES or SPACED_RE.match(text, pos) else "-")
     if not put_back:
         return text, {}
-    return "".join(chars), {"lost_char": len(put_back), **style_sources(own, style, set(put_back))}
+    kinds = {"lost_char": len(put_back), **style_sources(own, style, set(put_back))}
+    from_copy = sum(ch is not None for ch in copied.values())
+    if from_copy:
+        kinds["lost_char_from_copy"] = from_copy
+    return "".join(chars), kinds
+
+
+def sibling_chars(text: str, sibling: str) -> dict[int, str | None]:
+    """For each "?" (or U+FFFD) whose surroundings another copy of the article also has, the
+    character that copy has in its place (None where it has a real "?").
+
+    Free reprints are republished verbatim, so an intact copy shows the lost characters
+    themselves, not only their style. The surroundings are SIBLING_CONTEXT characters on each
+    side, white space matching any white space and other lost characters any one character; a
+    spot found with different characters in the copy, or with a letter or digit, is left to the model.
+    """
+    found: dict[int, str | None] = {}
+    for m in LOST_RE.finditer(text):
+        pos = m.start()
+        pattern = _context_pattern(text[max(0, pos - SIBLING_CONTEXT):pos],
+                                   text[pos + 1:pos + 1 + SIBLING_CONTEXT])
+        seen = {hit.group(1) for hit in pattern.finditer(sibling)}
+        if len(seen) == 1:
+            (ch,) = seen
+            if ch in "?\ufffd":
+                found[pos] = None
+            elif not ch.isalnum() and not ch.isspace():
+                found[pos] = ch
+    return found
+
+
+def _context_pattern(left: str, right: str) -> re.Pattern:
+    """A regex for `left`, one captured character, then `right`; see `sibling_chars`."""
+    def piece(part: str) -> str:
+        out = []
+        for ch in part:
+            if ch.isspace():
+                if not out or out[-1] != r"\s+":
+                    out.append(r"\s+")
+            else:
+                out.append("." if ch in "?\ufffd" else re.escape(ch))
+        return "".join(out)
+
+    return re.compile(piece(left) + "(.)" + piece(right), re.S)
 
 
 def _nest(label: str | None, state: dict) -> str | None:
