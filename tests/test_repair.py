@@ -333,11 +333,11 @@ def test_sibling_copy_gives_the_dash_style():
     sibling = "The plan – which nobody liked – was dropped. Haven’t you heard?"
     assert repair_text(text)[0] == "The plan — which nobody liked — was dropped. Haven’t you heard?"
     assert repair_text(text, hint=sibling)[0] == sibling
-    # Where the copy's words around a "?" differ, the text's own surviving dashes give the style;
-    # where they match, the copy shows the very character (this text mixes en and em dashes).
-    own = "One – two. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
+    # Where the copy has other words around a "?", the text's own surviving dashes give the style;
+    # where it has the same, it shows the very character (this text mixes en and em dashes).
+    own = "One – two. Then ? at last ? it ended. The plan ? which nobody liked ? was dropped. Haven?t you heard?"
     em_copy = sibling.replace("–", "—")
-    mixed = "One – two. The plan – which nobody liked — was dropped. Haven’t you heard?"
+    mixed = "One – two. Then – at last – it ended. The plan — which nobody liked — was dropped. Haven’t you heard?"
     assert repair_text(own, hint=em_copy)[0] == mixed
     assert repair_text(own)[0] == mixed.replace("—", "–")
 
@@ -350,6 +350,20 @@ def test_sibling_copy_shows_the_lost_characters():
     assert repair_text(text, hint=copy)[0] == copy
     assert repair_text(text)[0] != copy
     assert lostchars.sibling_chars(text, "An unrelated article? Nothing in common.") == {}
+
+
+@pytest.mark.parametrize("text, copy, expected", [
+    # marks side by side: each found one clears the way for the next, at the text's very start too
+    ("?It?s mine,? she said.", "‘It’s mine,’ she said.", {0: "‘", 3: "’", 11: "’"}),
+    # white space runs of any length match, a letter outside ASCII comes back too
+    ("Meet  me\n at the caf? tonight.", "Meet me at the café tonight.", {20: "é"}),
+    # a copy that differs there by an ASCII character was edited, not converted: nothing taken
+    ("It ended, at last ? they said so.", "It ended, at last , they said so.", {}),
+    # the copy's own damage (a broken byte) is no answer
+    ("It ended at last ? they said so.", "It ended at last \ufffd they said so.", {}),
+])
+def test_sibling_chars(text, copy, expected):
+    assert lostchars.sibling_chars(text, copy) == expected
 
 
 # (case, text, hint, the style kinds among the repairs)

@@ -59,10 +59,13 @@ NUMBER_S_RE = re.compile(r"(?<=\d)[?\ufffd](?=s\b)")
 STYLE_DASH = {"en": "–", "em": "—"}
 DASHES = frozenset(STYLE_DASH.values())
 SPACED_RE = re.compile(r"(?:^|(?<=\s))[?\ufffd](?=\s|$)", re.M)
-# Characters of context on each side of a "?" that must match in a sibling copy for its character
-# there to be taken: long enough to be found once in an article, short enough to fit between the
-# lost marks of a dense passage (each of which matches any character).
-SIBLING_CONTEXT = 16
+# Characters of context beside a "?" that must stand in a sibling copy for its character there to
+# be taken: long enough to be found once in an article, short enough to fit between the lost marks
+# of a dense passage.
+SIBLING_CONTEXT = 12
+# A longer sibling shows its style only: indexing every neighbourhood of one this long takes
+# ~0.3 s and ~90 MB, and no article comes near it (the longest benchmark body has 17,000).
+SIBLING_MAX_CHARS = 250_000
 # A "?" between letters whose two pieces occur together again elsewhere in the text is inside a
 # word: a dash joins other words each time, a name keeps its apostrophe ("Syi?ah" ten times,
 # "Mu?awiyah" twice). In the tuning bodies 435 letter-mark-letter groups recur, every one with "’".
@@ -307,7 +310,7 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
     own = doc_style(text)
     style = _with_hint(own, hint)
     in_word = recurring_in_word(text)
-    copied = sibling_chars(text, hint) if hint else {}
+    copied = sibling_chars(text, hint) if hint and len(hint) <= SIBLING_MAX_CHARS else {}
     for start, end in _paragraphs(text):
         state: dict = {}
         for m in LOST_RE.finditer(text, start, end):
@@ -340,42 +343,87 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
 
 
 def sibling_chars(text: str, sibling: str) -> dict[int, str | None]:
-    """For each "?" (or U+FFFD) whose surroundings another copy of the article also has, the
+    """For each "?" (or U+FFFD) whose neighbourhood another copy of the article also has, the
     character that copy has in its place (None where it has a real "?").
 
     Free reprints are republished verbatim, so an intact copy shows the lost characters
-    themselves, not only their style. The surroundings are SIBLING_CONTEXT characters on each
-    side, white space matching any white space and other lost characters any one character; a
-    spot found with different characters in the copy, or with a letter or digit, is left to the model.
+    themselves, not only their style. The neighbourhood is the SIBLING_CONTEXT characters before
+    the mark (after it where those hold a mark not yet found), white space runs counted as one
+    space; it must stand in the copy with one character only beside it. Marks are found left to
+    right, each found one clearing the way for the next ("?it?s?"), and again while that finds
+    more. Only what an ASCII conversion loses is taken: a character outside ASCII (not U+FFFD,
+    the copy's own damage), or a real "?".
     """
+    flat, where = _squeezed(text)
+    copy, _ = _squeezed(sibling)
+    after, before = _neighbours(copy, SIBLING_CONTEXT)
+    work = list(flat)
+    unknown = {i for i, ch in enumerate(flat) if ch in LOST + BROKEN}
     found: dict[int, str | None] = {}
-    for m in LOST_RE.finditer(text):
-        pos = m.start()
-        pattern = _context_pattern(text[max(0, pos - SIBLING_CONTEXT):pos],
-                                   text[pos + 1:pos + 1 + SIBLING_CONTEXT])
-        seen = {hit.group(1) for hit in pattern.finditer(sibling)}
-        if len(seen) == 1:
-            (ch,) = seen
-            if ch in "?\ufffd":
-                found[pos] = None
-            elif not ch.isalnum() and not ch.isspace():
-                found[pos] = ch
+    progress = True
+    while unknown and progress:  # a mark found may clear the way for one before it: go again
+        progress = False
+        for pos in sorted(unknown):
+            left = flat_window(work, unknown, pos - SIBLING_CONTEXT, pos)
+            right = flat_window(work, unknown, pos + 1, pos + 1 + SIBLING_CONTEXT)
+            ch = after.get(left) if left else None
+            if ch in (None, AMBIGUOUS) and right:
+                ch = before.get(right)
+            if ch in (None, AMBIGUOUS, BROKEN) or not (ch == LOST or ord(ch) > 127 and not ch.isspace()):
+                continue
+            unknown.discard(pos)
+            work[pos] = ch
+            found[where[pos]] = None if ch == LOST else ch
+            progress = True
     return found
 
 
-def _context_pattern(left: str, right: str) -> re.Pattern:
-    """A regex for `left`, one captured character, then `right`; see `sibling_chars`."""
-    def piece(part: str) -> str:
-        out = []
-        for ch in part:
-            if ch.isspace():
-                if not out or out[-1] != r"\s+":
-                    out.append(r"\s+")
-            else:
-                out.append("." if ch in "?\ufffd" else re.escape(ch))
-        return "".join(out)
+def flat_window(work: list[str], unknown: set[int], start: int, end: int) -> str:
+    """work[start:end] as a string, or "" where it runs off the text or holds a mark not yet found."""
+    if start < 0 or end > len(work) or any(i in unknown for i in range(start, end)):
+        return ""
+    return "".join(work[start:end])
 
-    return re.compile(piece(left) + "(.)" + piece(right), re.S)
+
+# Stands for a neighbourhood that the copy has beside more than one character.
+AMBIGUOUS = ""
+
+
+def _neighbours(copy: str, size: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Each `size`-character run of `copy` -> the character after it, and -> the character before
+    it (AMBIGUOUS where the run stands beside different characters)."""
+    after: dict[str, str] = {}
+    before: dict[str, str] = {}
+    for i in range(len(copy) - size + 1):
+        gram = copy[i:i + size]
+        if i + size < len(copy):
+            nxt = copy[i + size]
+            after[gram] = nxt if after.get(gram, nxt) == nxt else AMBIGUOUS
+        if i > 0:
+            prev = copy[i - 1]
+            before[gram] = prev if before.get(gram, prev) == prev else AMBIGUOUS
+    return after, before
+
+
+# Put before and after both copies, so that a mark near either end has its full neighbourhood.
+EDGE = "\x00"
+EDGE_LEN = SIBLING_CONTEXT
+
+
+def _squeezed(text: str) -> tuple[str, list[int]]:
+    """The text between EDGE runs, with every run of white space as one space, and each of its
+    characters' index in `text` (out of its range for the EDGE characters)."""
+    shift = EDGE_LEN - (len(text) - len(text.lstrip()))
+    chars, where = [], []
+    for m in re.finditer(r"\s+|\S+", EDGE * EDGE_LEN + text.strip() + EDGE * EDGE_LEN):
+        piece = m.group()
+        if piece[0].isspace():
+            chars.append(" ")
+            where.append(m.start() - shift)
+        else:
+            chars.append(piece)
+            where.extend(range(m.start() - shift, m.end() - shift))
+    return "".join(chars), where
 
 
 def _nest(label: str | None, state: dict) -> str | None:
