@@ -350,9 +350,9 @@ def sibling_chars(text: str, sibling: str) -> dict[int, str | None]:
     themselves, not only their style. The neighbourhood is the SIBLING_CONTEXT characters before
     the mark (after it where those hold a mark not yet found), white space runs counted as one
     space; it must stand in the copy with one character only beside it. Marks are found left to
-    right, each found one clearing the way for the next ("?it?s?"), and again while that finds
-    more. Only what an ASCII conversion loses is taken: a character outside ASCII (not U+FFFD,
-    the copy's own damage), or a real "?".
+    right, each found one clearing the way for the next ("?it?s?"), then right to left for the
+    marks a later one held up. Only what an ASCII conversion loses is taken: a character outside
+    ASCII (not U+FFFD, the copy's own damage), or a real "?".
     """
     flat, where = _squeezed(text)
     copy, _ = _squeezed(sibling)
@@ -360,12 +360,11 @@ def sibling_chars(text: str, sibling: str) -> dict[int, str | None]:
     work = list(flat)
     unknown = {i for i, ch in enumerate(flat) if ch in LOST + BROKEN}
     found: dict[int, str | None] = {}
-    progress = True
-    while unknown and progress:  # a mark found may clear the way for one before it: go again
-        progress = False
-        for pos in sorted(unknown):
-            left = flat_window(work, unknown, pos - SIBLING_CONTEXT, pos)
-            right = flat_window(work, unknown, pos + 1, pos + 1 + SIBLING_CONTEXT)
+    # Left to right, a mark found clears the way for the next; right to left, for the one before.
+    for backwards in (False, True):
+        for pos in sorted(unknown, reverse=backwards):
+            left = _flat_window(work, unknown, pos - SIBLING_CONTEXT, pos)
+            right = _flat_window(work, unknown, pos + 1, pos + 1 + SIBLING_CONTEXT)
             ch = after.get(left) if left else None
             if ch in (None, AMBIGUOUS) and right:
                 ch = before.get(right)
@@ -374,11 +373,10 @@ def sibling_chars(text: str, sibling: str) -> dict[int, str | None]:
             unknown.discard(pos)
             work[pos] = ch
             found[where[pos]] = None if ch == LOST else ch
-            progress = True
     return found
 
 
-def flat_window(work: list[str], unknown: set[int], start: int, end: int) -> str:
+def _flat_window(work: list[str], unknown: set[int], start: int, end: int) -> str:
     """work[start:end] as a string, or "" where it runs off the text or holds a mark not yet found."""
     if start < 0 or end > len(work) or any(i in unknown for i in range(start, end)):
         return ""
