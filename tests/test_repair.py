@@ -316,6 +316,16 @@ def test_scorer_sets_house_style_apart(ascii_case):
     assert tally.share_but_style("lost_char") == 1.0 > tally.share()
 
 
+def test_scorer_counts_closing_quotes_with_their_openers():
+    clean = "They called it ‘the plan’ and it’s done."
+    case = corrupt(clean, Scenario(charset="ascii", relays=()), seed=1)
+    assert case.text == "They called it ?the plan? and it?s done."
+    double = score_case(case, "They called it “the plan” and it’s done.")  # the other house style
+    assert double.share() == 1 / 3 and double.share_but_style(None) == 1.0
+    apostrophe = score_case(case, "They called it ‘the plan’ and it”s done.")  # inside a word: no style
+    assert apostrophe.share_but_style(None) == 2 / 3
+
+
 def test_repair_on_simulated_text(ascii_case):
     case = ascii_case
     tally = score_case(case, repair_text(case.text)[0])

@@ -67,18 +67,18 @@ def _rows(ours: Tally, nothing: Tally, ftfy_only: Tally, mb_s: float, per_paragr
     rows = [Row(AREA, f"corrupted sites restored exactly (n={ours.count()})", _pct(ours.share()), "%",
                 _refs(nothing, ftfy_only, pct(Tally.share)), f">= {_pct(TARGET_ALL)}%",
                 ours.share() >= TARGET_ALL),
-            Row(AREA, "corrupted sites restored, dash and opening-quote style aside",
+            Row(AREA, "corrupted sites restored, dash and quote style aside",
                 _pct(ours.share_but_style(None)), "%",
-                "– for — or ‘ for “ counted as restored: where none of a text's own marks survived, "
-                "nothing in it shows which")]
+                "– for —, ‘ for “ or a closing ’ for ” counted as restored: where none of a text's own "
+                "marks survived, nothing in it shows which")]
     for kind, detail, name in KINDS:
         share = lambda t, k=kind, d=detail: t.share(k, d)  # noqa: E731
         target = f">= {_pct(TARGET_IN_WORD_BANG)}%" if detail == "in_word" else ""
         met = share(ours) >= TARGET_IN_WORD_BANG if detail == "in_word" else None
         rows.append(Row(AREA, f"{name} (n={ours.count(kind, detail)})", _pct(share(ours)), "%",
                         _refs(nothing, ftfy_only, pct(share)), target, met))
-    rows.append(Row(AREA, "lost characters restored, dash and opening-quote style aside",
-                    _pct(ours.share_but_style()), "%", "– for — or ‘ for “ counted as restored"))
+    rows.append(Row(AREA, "lost characters restored, dash and quote style aside",
+                    _pct(ours.share_but_style()), "%", "– for —, ‘ for “ or a closing ’ for ” counted as restored"))
     legit = sum(ours.legit.values())
     rows += [
         Row(AREA, f"legitimate '!' and '?' changed (n={legit})", _pct(ours.legit_changed_share()), "%",

@@ -24,6 +24,9 @@ LEGIT_MARKS = "!?"
 # Characters whose choice is a text's house style, not its content: a lost one restored as its
 # sibling is counted apart (`Tally.style_only`), to show what the style choice costs.
 STYLE_SIBLINGS = {"–": "—", "—": "–", "‘": "“", "“": "‘"}
+# Closing quotation marks follow the opening ones' style; a "’" before a letter is an apostrophe
+# inside a word, which has no sibling (`style_sibling`).
+CLOSING_SIBLINGS = {"’": "”", "”": "’"}
 
 
 @dataclass
@@ -89,6 +92,16 @@ def _site_key(site: Site) -> tuple[str, str]:
     return site.kind, site.detail
 
 
+def style_sibling(clean: str, site: Site) -> str | None:
+    """The character that would restore a lost one but for the house style: – for —, “ for ‘,
+    ” for a closing ’ (and the other way round), or None."""
+    if site.detail in STYLE_SIBLINGS:
+        return STYLE_SIBLINGS[site.detail]
+    if site.detail in CLOSING_SIBLINGS and not clean[site.end:site.end + 1].isalpha():
+        return CLOSING_SIBLINGS[site.detail]
+    return None
+
+
 def score_case(case: Corrupted, repaired: str, keep_misses: bool = False) -> Tally:
     """Tally one repaired text against its clean reference and recorded sites."""
     tally = Tally(chars=len(case.clean))
@@ -102,9 +115,10 @@ def score_case(case: Corrupted, repaired: str, keep_misses: bool = False) -> Tal
         if not touched(ops_rp, site.start, site.end):
             tally.restored[key] += 1
             continue
-        if site.kind == "lost_char" and site.detail in STYLE_SIBLINGS:
+        sibling = style_sibling(case.clean, site) if site.kind == "lost_char" else None
+        if sibling:
             start, end = project(ops_rp, site.start, site.end)
-            if repaired[start:end] == STYLE_SIBLINGS[site.detail]:
+            if repaired[start:end] == sibling:
                 tally.style_only[key] += 1
         if keep_misses:
             tally.misses.append((site, case.clean[max(0, site.start - 30):site.end + 30],
