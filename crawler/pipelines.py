@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from twisted.internet import task
 
 from crawler.stats import error_count
 from pipeline.model import ExtractError
@@ -122,7 +123,9 @@ class StorePipeline:
     """Upsert articles into the SQLite corpus in batches and record the crawl in `crawls`.
 
     A batch is written when it is full or REPRINTS_STORE_SECONDS have passed since the last write,
-    so a killed crawl loses at most a few seconds of pages (which a re-crawl fetches again).
+    and a timer writes what waits every REPRINTS_STORE_SECONDS even when no further page comes (a
+    crawl's slow tail of retries), so a killed crawl loses at most a few seconds of pages (which a
+    re-crawl fetches again).
     """
 
     def __init__(self, crawler):
@@ -136,6 +139,7 @@ class StorePipeline:
         self.last_write = time.monotonic()
         self.db = None
         self.crawl_id = None
+        self.timer = None  # made in open_spider(): a LoopingCall touches the reactor
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -148,6 +152,8 @@ class StorePipeline:
         self.db = open_db(self.db_path)
         spider = self.crawler.spider
         self.crawl_id = start_crawl(self.db, spider.name, list(getattr(spider, "start_urls", [])))
+        self.timer = task.LoopingCall(self.flush)
+        self.timer.start(self.max_wait, now=False).addErrback(self._timer_failed)
 
     def process_item(self, article):
         self.pending.append(article)
@@ -170,7 +176,13 @@ class StorePipeline:
         self.pending = []
         self.last_write = time.monotonic()
 
+    def _timer_failed(self, failure):
+        # The articles stay pending: the next page, or the close, writes them (or reports why not).
+        logger.error("writing the pending articles failed: %s", failure.getErrorMessage())
+
     def close_spider(self):
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         self.flush()
 
     def spider_closed(self, spider, reason):

@@ -183,3 +183,33 @@ def test_integrity_after_writes(db_path):
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
         assert conn.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_the_crawl_writes_waiting_articles_on_a_timer_when_no_further_page_comes(tmp_path):
+    # A crawl's slow tail (retries, timeouts) sends no page for a while: what waits is written
+    # anyway, so that killing the crawl then loses nothing already extracted.
+    from scrapy.utils.test import get_crawler
+    from twisted.internet import task
+
+    from crawler.pipelines import StorePipeline
+    from crawler.spiders.sites import Spider
+
+    db = tmp_path / "r.db"
+    settings = {"REPRINTS_DB": str(db), "REPRINTS_STORE_BATCH": 100, "REPRINTS_STORE_SECONDS": 30}
+    crawler = get_crawler(Spider, settings)
+    crawler.spider = Spider.from_crawler(crawler, start_urls="http://site.test/")
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    clock = task.Clock()  # the timer on a clock the test moves
+    pipeline.timer.stop()
+    pipeline.timer.clock = clock
+    pipeline.timer.start(30, now=False)
+    article = Article(url="http://site.test/a.html", title="Warm market", paragraphs=["Talk to them."])
+    pipeline.process_item(article)
+    stored = lambda: sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]  # noqa: E731
+    assert stored() == 0  # a batch of one, well inside its 30 seconds
+    clock.advance(30)
+    assert stored() == 1 and pipeline.pending == []
+    pipeline.close_spider()
+    pipeline.spider_closed(crawler.spider, "finished")
+    assert not pipeline.timer.running
