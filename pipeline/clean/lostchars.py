@@ -307,6 +307,7 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
         return text, {}
     chars = list(text)
     put_back: list[str] = []
+    from_copy = 0
     own = doc_style(text)
     style = _with_hint(own, hint)
     in_word = recurring_in_word(text)
@@ -319,6 +320,7 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
                 continue
             if pos in copied:
                 label = copied[pos]
+                from_copy += label is not None
             elif NUMBER_S_RE.match(text, pos):
                 label = "’"
             else:
@@ -327,7 +329,6 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
                     label = STYLE_DASH[style["dash"]]
                 elif label and pos in in_word:
                     label = "’"
-            if pos not in copied:
                 label = _nest(label, state)
             update_state(state, label or "?", text, pos)
             if label:
@@ -336,7 +337,6 @@ def restore(text: str, hint: str | None = None) -> tuple[str, dict[str, int]]:
     if not put_back:
         return text, {}
     kinds = {"lost_char": len(put_back), **style_sources(own, style, set(put_back))}
-    from_copy = sum(ch is not None for ch in copied.values())
     if from_copy:
         kinds["lost_char_from_copy"] = from_copy
     return "".join(chars), kinds
