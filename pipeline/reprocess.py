@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from pipeline.archive import iter_posts
+from pipeline.clean import COPY_CONSULTED
 from pipeline.clean.lostchars import LABELS
 from pipeline.model import Article, ExtractError
 from pipeline.process import process_page
@@ -29,8 +30,6 @@ from pipeline.store import BatchWriter, article_id
 
 # Articles handed to the store at once.
 REBUILD_BATCH = 200
-# The repair kind that says a body was repaired with an intact copy as hint (pipeline.clean.clean_article).
-CONSULTED = "copy_consulted"
 # The marks an ASCII conversion loses and a sibling copy can show (pipeline.clean.lostchars.LABELS).
 MARKS = frozenset(LABELS) - {"?", "other"}
 
@@ -98,7 +97,7 @@ def copy_hints(db: sqlite_utils.Database, again: bool = False) -> dict[str, str]
         if not MARKS & set(sibling["body"]):
             continue
         for member in members:
-            if "lost_char" in member["repairs"] and (again or CONSULTED not in member["repairs"]):
+            if "lost_char" in member["repairs"] and (again or COPY_CONSULTED not in member["repairs"]):
                 hints[member["id"]] = sibling["body"]
     return hints
 

@@ -15,6 +15,9 @@ from pipeline.clean.repair import repair_paragraphs, repair_text
 from pipeline.model import Article
 from pipeline.urls import normalize_url
 
+# The repair kind that says a body was repaired with an intact copy as hint (`clean_article`).
+COPY_CONSULTED = "copy_consulted"
+
 
 def repair_all(texts: list[str], counts: Counter) -> list[str]:
     """Repair each text, adding what each repair did to `counts`."""
@@ -61,7 +64,7 @@ def clean_article(article: Article, hint: str | None = None) -> Article:
     style where none of this copy's own marks survived. The repairs then say "copy_consulted",
     so that the restyle after a dedup (pipeline.reprocess) does not consult a copy twice.
     """
-    counts: Counter = Counter({"copy_consulted": 1} if hint else {})
+    counts: Counter = Counter({COPY_CONSULTED: 1} if hint else {})
     article.title = repair_all([article.title], counts)[0].strip()
     # The whole body at once: the spacing between the relays' line breaks is evidence.
     paragraphs, fired = repair_paragraphs(article.paragraphs, hint)
