@@ -107,13 +107,15 @@ def _spellings(term: str) -> set[tuple[str, ...]]:
 
 
 @cache
-def _lexicon() -> tuple[dict[tuple[str, ...], str], int]:
-    """Token tuple -> vocabulary term, for every spelling of every term; and the longest tuple."""
+def _lexicon() -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
+    """Token tuple -> vocabulary term, for every spelling of every term; the longest tuple; and
+    every word a spelling starts with (a text word that starts none, even with a plural ending
+    taken off, cannot start a term, so term_counts moves past it without a lookup)."""
     lexicon = {}
     for term in {*CORE_TERMS, *ADJACENT_TERMS, *CONTEXT_TERMS}:
         for spelling in _spellings(" ".join(TOKEN.findall(term.lower()))):
             lexicon[spelling] = term
-    return lexicon, max(len(k) for k in lexicon)
+    return lexicon, max(len(k) for k in lexicon), frozenset(k[0] for k in lexicon)
 
 
 def _lookup(lexicon: dict[tuple[str, ...], str], words: list[str]) -> str | None:
@@ -129,11 +131,15 @@ def _lookup(lexicon: dict[tuple[str, ...], str], words: list[str]) -> str | None
 
 def term_counts(text: str) -> dict[str, int]:
     """How often each vocabulary term occurs in `text`, longest phrase first (no word counts twice)."""
-    lexicon, longest = _lexicon()
+    lexicon, longest, starts = _lexicon()
     words = TOKEN.findall(text.lower())
     counts: dict[str, int] = {}
     i = 0
     while i < len(words):
+        word = words[i]
+        if word not in starts and word[:-1] not in starts and word[:-2] not in starts:
+            i += 1
+            continue
         for n in range(min(longest, len(words) - i), 0, -1):
             term = _lookup(lexicon, words[i : i + n])
             if term:

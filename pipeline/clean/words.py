@@ -204,6 +204,6 @@ def language(text: str) -> str | None:
     tokens = [t.strip(TOKEN_EDGES) for t in text[:LANGUAGE_SAMPLE].lower().split()]
     if len(tokens) < LANGUAGE_MIN_TOKENS:
         return "en"
-    shares = {lang: sum(t in _common(lang) for t in tokens) / len(tokens) for lang in LANGUAGES}
+    shares = {lang: sum(map(_common(lang).__contains__, tokens)) / len(tokens) for lang in LANGUAGES}
     best = max(LANGUAGES, key=lambda lang: shares[lang])  # English first: it wins ties
     return best if shares[best] >= LANGUAGE_SHARE else None
