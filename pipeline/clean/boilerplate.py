@@ -177,9 +177,12 @@ SENTENCE_END = r"(?:^|(?<=[.!?:;)\]\"”’'»|])\s{1,3})"
 LONG_FRAGMENT_KEY = 14  # letters in a phrase unmistakable enough to cut wherever it is glued on
 
 
+NOT_KEY_RE = re.compile(r"[\W_]+")
+
+
 def key(text: str) -> str:
     """Letters and digits only, case-folded: how chrome phrases are compared."""
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return NOT_KEY_RE.sub("", text.casefold())
 
 
 def loose(phrase: str) -> str:
@@ -193,8 +196,12 @@ class ChromeRules:
 
     line_keys: frozenset[str]
     patterns: re.Pattern
-    trailing: tuple[re.Pattern, ...]
-    leading: tuple[re.Pattern, ...]
+    # (key the line must end with, or "" when any may; the pattern): a phrase matched loosely
+    # at the end of a line leaves its letters at the end of the line's key, so a line without
+    # them is passed over without running the pattern.
+    trailing: tuple[tuple[str, re.Pattern], ...]
+    # (key the line must start with, or ""; the pattern), likewise at the start.
+    leading: tuple[tuple[str, re.Pattern], ...]
 
 
 def _alternation(patterns: list[str]) -> re.Pattern:
@@ -211,50 +218,63 @@ def rules_for(platform: str) -> ChromeRules:
     line_keys = frozenset(key(p) for t in tables for p in t["lines"]) - {""}
     patterns = _alternation([p for t in tables for p in t["patterns"]])
     phrases = sorted({p for t in tables for p in t["fragments"]}, key=lambda p: -len(key(p)))
-    long_phrases = [loose(p) for p in phrases if len(key(p)) >= LONG_FRAGMENT_KEY]
-    short_phrases = [loose(p) for p in phrases if len(key(p)) < LONG_FRAGMENT_KEY]
+    # (letters, regex) of each phrase; the copyright notice and "<< Home" are regexes of their own.
+    long_phrases = [(key(p), loose(p)) for p in phrases if len(key(p)) >= LONG_FRAGMENT_KEY]
+    long_phrases.append(("", COPYRIGHT))
+    short_phrases = [(key(p), loose(p)) for p in phrases if len(key(p)) < LONG_FRAGMENT_KEY]
     # Long phrases are cut after any space ("...article_80.html Free Business Articles Blog"),
     # short ones only after a sentence ("... growth. Post a Comment", not "please post a comment").
-    short_phrases.append(r"(?:«|<<)\s*Home")
+    short_phrases.append(("home", r"(?:«|<<)\s*Home"))
     trailing = tuple(
-        [re.compile(rf"(?:^|(?<=\s))(?:{f})[\W_]*$", re.I) for f in long_phrases + [COPYRIGHT]]
-        + [re.compile(rf"{SENTENCE_END}(?:{f})[\W_]*$", re.I) for f in short_phrases]
+        [(k, re.compile(rf"(?:^|(?<=\s))(?:{f})[\W_]*$", re.I)) for k, f in long_phrases]
+        + [(k, re.compile(rf"{SENTENCE_END}(?:{f})[\W_]*$", re.I)) for k, f in short_phrases]
     )
     # From a line's start only long phrases and copyright notices, and only before a new sentence.
     leading = tuple(
-        re.compile(rf"^\W*(?:{f})(?=\s+(?-i:[A-Z0-9©(\"“]))", re.I) for f in long_phrases + [COPYRIGHT]
+        (k, re.compile(rf"^\W*(?:{f})(?=\s+(?-i:[A-Z0-9©(\"“]))", re.I)) for k, f in long_phrases
     )
     return ChromeRules(line_keys, patterns, trailing, leading)
 
 
 def is_chrome_line(line: str, platform: str = "generic") -> bool:
     """True if the whole line is chrome by `platform`'s tables."""
-    rules = rules_for(platform)
+    return _is_chrome(line, key(line), rules_for(platform))
+
+
+def _is_chrome(line: str, line_key: str, rules: ChromeRules) -> bool:
+    """is_chrome_line with the line's key already made (a line's key is its stripped form's)."""
     stripped = line.strip()
     if not stripped:
         return False
-    return key(stripped) in rules.line_keys or rules.patterns.fullmatch(stripped) is not None
+    return line_key in rules.line_keys or rules.patterns.fullmatch(stripped) is not None
 
 
-def cut_fragments(line: str, rules: ChromeRules) -> tuple[str, list[str]]:
+def cut_fragments(line: str, rules: ChromeRules, line_key: str | None = None) -> tuple[str, list[str]]:
     """Cut chrome glued to the end or start of a body line; return (rest, cut pieces in page order)."""
     head: list[str] = []
     tail: list[str] = []
+    letters = key(line) if line_key is None else line_key
     changed = True
     while changed and line:
         changed = False
-        for pattern in rules.trailing:
+        for needed, pattern in rules.trailing:
+            if not letters.endswith(needed):
+                continue
             match = pattern.search(line)
             if match and line[: match.start()].strip():
                 tail.insert(0, line[match.start() :].strip())
                 line = line[: match.start()].rstrip()
+                letters = key(line)
                 changed = True
                 break
-        for pattern in rules.leading:
+        for needed, pattern in rules.leading:
+            if not letters.startswith(needed):
+                continue
             match = pattern.match(line)
             if match and line[match.end() :].strip():
                 head.append(match.group(0).strip())
                 line = line[match.end() :].lstrip()
+                letters = key(line)
                 changed = True
                 break
     return line, head + tail
@@ -267,9 +287,15 @@ def is_share_word(line: str) -> bool:
 
 def is_share_bar(line: str) -> bool:
     """True for one line made of share-button labels only ("Twitter Facebook Pinterest Instagram")."""
-    words = [w.strip(" :.|•·") for w in line.casefold().split()]
-    words = [w for w in words if w]
-    return len(words) >= SHARE_RUN_MIN and all(w in SHARE_WORDS for w in words)
+    count = 0
+    for word in line.casefold().split():  # a word at a time: prose fails at its first word
+        word = word.strip(" :.|•·")
+        if not word:
+            continue
+        if word not in SHARE_WORDS:
+            return False
+        count += 1
+    return count >= SHARE_RUN_MIN
 
 
 def _drop_share_runs(lines: list[str], dropped: list[bool]) -> None:
@@ -309,13 +335,17 @@ def strip_chrome(paragraphs: list[str], platform: str = "generic") -> tuple[list
     owners: list[int] = []
     lines: list[str] = []
     cuts: list[list[str]] = []
+    dropped: list[bool] = []
     for index, paragraph in enumerate(paragraphs):
         for line in paragraph.split("\n"):
-            rest, cut = (line, []) if is_chrome_line(line, platform) else cut_fragments(line, rules)
+            line_key = key(line)
+            chrome = _is_chrome(line, line_key, rules)
+            rest, cut = (line, []) if chrome else cut_fragments(line, rules, line_key)
             owners.append(index)
             lines.append(rest)
             cuts.append(cut)
-    dropped = [is_chrome_line(line, platform) or is_share_bar(line) for line in lines]
+            # A line with nothing cut from it was judged above; what is left of a cut line is judged anew.
+            dropped.append((chrome if not cut else is_chrome_line(rest, platform)) or is_share_bar(rest))
     _drop_share_runs(lines, dropped)
     _drop_related_lists(lines, dropped)
 

@@ -142,27 +142,20 @@ def detect_platform(html: str, doc: HtmlElement) -> str:
 
 def page_features(html: str, doc: HtmlElement) -> dict:
     """What the markers look at, gathered in one pass over the tree."""
-    classes: set[str] = set()
-    ids: set[str] = set()
-    links: list[str] = []
-    for element in doc.iter():
-        if not isinstance(element.tag, str):
-            continue
-        attributes = element.attrib
-        if "class" in attributes:
-            classes.update(attributes["class"].split())
-        if "id" in attributes:
-            ids.add(attributes["id"])
-        for name in ("href", "src", "action"):
-            if name in attributes:
-                links.append(attributes[name])
     return {
         "generator": meta_content(doc, "generator").lower(),
-        "class": classes,
-        "id": ids,
-        "link": "\n".join(links).lower(),
+        "class": {name for value in _CLASS_VALUES(doc) for name in value.split()},
+        "id": set(_ID_VALUES(doc)),
+        "link": "\n".join(_LINK_VALUES(doc)).lower(),
         "text": html.lower(),
     }
+
+
+# Attribute values straight from libxml2: walking the tree in Python costs a proxy object per element.
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_ID_VALUES = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+_LINK_VALUES = etree.XPath("descendant-or-self::*/@*[name() = 'href' or name() = 'src' or name() = 'action']",
+                           smart_strings=False)
 
 
 def visible_text(doc: HtmlElement, max_words: int) -> str:

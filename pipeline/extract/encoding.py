@@ -30,6 +30,8 @@ WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1",
 # Above this share of non-ASCII letters, a Windows-1252 reading is a wrong guess
 # (Western text is mostly ASCII letters; Cyrillic or CJK bytes read as Latin are not).
 MAX_WESTERN_NON_ASCII = 0.3
+ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 def decode_html(data: bytes, declared_charset: str | None = None) -> str:
@@ -83,11 +85,14 @@ def _strict(data: bytes, encoding: str) -> str | None:
 
 def _looks_western(text: str) -> bool:
     """True when a Windows-1252 reading gives mostly ASCII letters."""
-    letters = [ch for ch in text if ch.isalpha()]
+    # A page is some 50,000 characters: the ASCII letters are counted in C, and only the
+    # (few, in Western text) other characters are looked at one by one.
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, ASCII_NON_LETTERS))
+    non_ascii = sum(1 for ch in NON_ASCII_RE.findall(text) if ch.isalpha())
+    letters = ascii_letters + non_ascii
     if not letters:
         return True
-    non_ascii = sum(1 for ch in letters if ord(ch) > 127)
-    return non_ascii / len(letters) <= MAX_WESTERN_NON_ASCII
+    return non_ascii / letters <= MAX_WESTERN_NON_ASCII
 
 
 def _detect(data: bytes) -> str | None:
