@@ -202,6 +202,15 @@ def test_parse_survives_xml_declaration_and_odd_bytes():
     assert doc.findtext(".//p") == "x"
 
 
+def test_a_control_character_beside_pruned_markup_does_not_stop_extraction():
+    # Found by the fuzz test: pruning the <div> moved its "\x1f" tail into text lxml refuses to set.
+    page = (b'<html><head><title>network</title><meta name="generator" content="WordPress 3.3.1" /></head>'
+            b'<body class="post-body">marketing<div>\x1f<div>network</div>network</div></body></html>')
+    article = extract(page, "http://127.0.0.21:8121/2026/11/a-post/")
+    assert article.paragraphs == ["marketing"]
+    assert "\x1f" not in parse("<p>a\x1fb\x00c\td</p>").findtext(".//p")
+
+
 def test_comment_stub_is_kept_as_a_comment():
     html = ("<html><head><meta name='generator' content='Blogger'></head><body><div class='post'>"
             "<h3 class='post-title'>T</h3><div class='post-body'>A post that has a body of some length.</div></div>"

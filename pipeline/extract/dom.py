@@ -34,6 +34,9 @@ WHITESPACE = re.compile(r"\s+")
 # A block must hold at least one word character, or it is a separator ("* * *", "|").
 WORDY = re.compile(r"\w")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# C0 control characters other than tab, newline and carriage return: invisible, and lxml refuses
+# to set them as an element's text, so dropping an element next to one (drop_tree) would raise.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # Elements that hold no article text at all.
 SKIP_TAGS = frozenset(
@@ -87,7 +90,7 @@ def compile_selectors(*selectors: str) -> Selectors:
 
 def parse(html: str) -> HtmlElement:
     """Parse a page into an lxml tree (comments and processing instructions dropped)."""
-    html = XML_DECLARATION.sub("", html, count=1)
+    html = CONTROL_CHARS.sub("", XML_DECLARATION.sub("", html, count=1))
     parser = HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8")
     return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
 
