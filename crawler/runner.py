@@ -99,6 +99,14 @@ def run_crawl(start_urls: list[str], settings, platform: str = "auto", progress:
     return summary
 
 
+def progress_line(stats: dict, seconds: float) -> str:
+    """The crawl's status line from its stats. Articles are counted when cleaned and again when
+    stored: the store writes in batches, so a short crawl has cleaned articles before it stores any."""
+    return (f"crawling: {stats.get('response_received_count', 0)} pages fetched, "
+            f"{stats.get('reprints/articles_extracted', 0)} articles cleaned, {stored_count(stats)} stored, "
+            f"{error_count(stats)} errors, {seconds:.0f}s")
+
+
 class _Progress:
     """A status line on stderr while the crawl runs: pages fetched, articles stored, errors."""
 
@@ -120,10 +128,7 @@ class _Progress:
             sys.stderr.write("\n")
 
     def show(self):
-        stats = self.crawler.stats.get_stats()
-        line = (f"crawling: {stats.get('response_received_count', 0)} pages fetched, "
-                f"{stored_count(stats)} articles stored, {error_count(stats)} errors, "
-                f"{time.monotonic() - self.started:.0f}s")
+        line = progress_line(self.crawler.stats.get_stats(), time.monotonic() - self.started)
         if self.tty:
             sys.stderr.write("\r" + line)
             sys.stderr.flush()

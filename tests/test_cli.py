@@ -99,3 +99,13 @@ def test_sampleweb_prints_one_start_url_per_site():
         proc.terminate()
         proc.wait(timeout=10)
     assert lines == [f"http://127.0.0.{ip}:{port}/" for ip in range(11, 16)]
+
+
+def test_progress_line_counts_articles_cleaned_before_the_store_writes_them():
+    from crawler.runner import progress_line
+
+    stats = {"response_received_count": 131, "reprints/articles_extracted": 40, "reprints/stored/new": 0,
+             "reprints/errors/http_404": 3, "reprints/errors/redirect_loop": 1}
+    assert progress_line(stats, 1.2) == "crawling: 131 pages fetched, 40 articles cleaned, 0 stored, 4 errors, 1s"
+    stats.update({"reprints/stored/new": 30, "reprints/stored/unchanged": 10})
+    assert "40 articles cleaned, 40 stored" in progress_line(stats, 9)
