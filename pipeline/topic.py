@@ -118,10 +118,16 @@ def _lexicon() -> tuple[dict[tuple[str, ...], str], int, frozenset[str]]:
     return lexicon, max(len(k) for k in lexicon), frozenset(k[0] for k in lexicon)
 
 
+def _stems(word: str) -> tuple[str, ...]:
+    """The word as written, and without a plural "s" or "es" where it has one."""
+    if not word.endswith("s"):
+        return (word,)
+    return (word, word[:-1], word[:-2]) if word.endswith("es") else (word, word[:-1])
+
+
 def _lookup(lexicon: dict[tuple[str, ...], str], words: list[str]) -> str | None:
     """The term spelt by `words`, also with a plural "s"/"es" on the last word."""
-    last = words[-1]
-    for stem in (last, last[:-1] if last.endswith("s") else None, last[:-2] if last.endswith("es") else None):
+    for stem in _stems(words[-1]):
         if stem:
             term = lexicon.get((*words[:-1], stem))
             if term:
@@ -136,8 +142,7 @@ def term_counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     i = 0
     while i < len(words):
-        word = words[i]
-        if word not in starts and word[:-1] not in starts and word[:-2] not in starts:
+        if starts.isdisjoint(_stems(words[i])):
             i += 1
             continue
         for n in range(min(longest, len(words) - i), 0, -1):
